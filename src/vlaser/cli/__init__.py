@@ -1,0 +1,50 @@
+"""The ``vlaser`` command line: a thin face over the Python API.
+
+Subcommand groups live in one module each (``atom``, ``laser``, ``motion``,
+``reproduce``); they register themselves on :data:`app` here.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from vlaser.errors import VlaserError
+
+app = typer.Typer(
+    name="vlaser",
+    help="Continuous narrowband lasing with coherently driven V-level atoms.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register() -> None:
+    import importlib
+
+    for name in ("atom", "laser", "motion", "reproduce"):
+        try:
+            module = importlib.import_module(f"vlaser.cli.{name}")
+        except ModuleNotFoundError as exc:  # a face not built yet
+            if exc.name == f"vlaser.cli.{name}":
+                continue
+            raise
+        module.register(app)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: run the app, print vlaser errors without traceback."""
+    try:
+        app(args=argv, standalone_mode=True)
+    except VlaserError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

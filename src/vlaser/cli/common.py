@@ -1,0 +1,87 @@
+"""Shared pieces of the command-line faces: option parsing, JSON output, errors.
+
+Conventions of every command:
+
+* rates and frequencies are plain numbers in units of Γ3 or numbers with suffix ``g2``
+  (units of Γ2), e.g. ``--nu2 10g2``;
+* ``--json`` prints exactly one JSON object on stdout and nothing else (progress and
+  messages go to stderr); values are in units of Γ3 unless a key says otherwise;
+* invalid input prints one line ``error: ...`` on stderr and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import typer
+
+from vlaser.io import to_jsonable
+from vlaser.params import DEFAULT_GAMMA2, AtomParams, parse_rate
+
+#: Help text shared by all rate options.
+RATE_HELP = "units of Γ3, or suffix g2 for units of Γ2 (e.g. 10g2)"
+
+
+def rate(text: str | None, name: str, gamma2: float = DEFAULT_GAMMA2) -> float | None:
+    """Parse an optional rate option (``None`` stays ``None``)."""
+    if text is None:
+        return None
+    return parse_rate(text, name, gamma2)
+
+
+def resolve_gamma2(gamma2: str | None) -> float:
+    """Γ2 first: the ``g2`` suffix of every other option refers to it."""
+    if gamma2 is None:
+        return DEFAULT_GAMMA2
+    # "g2" inside --gamma2 itself refers to the default Γ2.
+    return parse_rate(gamma2, "gamma2", DEFAULT_GAMMA2)
+
+
+def atom_kwargs(
+    *,
+    delta2: str,
+    delta3: str,
+    omega2: str,
+    omega3: str,
+    gamma2: str | None,
+    gamma3: str | None,
+    nu2: str | None,
+    nu3: str | None,
+    gamma23: str | None,
+) -> dict[str, float]:
+    """Parse the single-atom options into keyword arguments of :class:`AtomParams`."""
+    g2 = resolve_gamma2(gamma2)
+    out: dict[str, float] = {"gamma2": g2}
+    for name, text in (
+        ("delta2", delta2),
+        ("delta3", delta3),
+        ("omega2", omega2),
+        ("omega3", omega3),
+        ("gamma3", gamma3),
+        ("nu2", nu2),
+        ("nu3", nu3),
+        ("gamma23", gamma23),
+    ):
+        value = rate(text, name, g2)
+        if value is not None:
+            out[name] = value
+    return out
+
+
+def atom_params(**options: Any) -> AtomParams:
+    """Build validated :class:`AtomParams` from CLI option strings."""
+    return AtomParams(**atom_kwargs(**options))
+
+
+def emit_json(obj: Any) -> None:
+    """Print one JSON object on stdout (numpy types converted, NaN as null)."""
+    sys.stdout.write(json.dumps(to_jsonable(obj), allow_nan=False) + "\n")
+    sys.stdout.flush()
+
+
+def fail(message: str) -> None:
+    """Exit with status 2 after printing one error line on stderr."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=2)
