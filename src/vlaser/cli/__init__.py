@@ -21,6 +21,21 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the vlaser version and exit."),
+) -> None:
+    """Continuous narrowband lasing with coherently driven V-level atoms.
+
+    Rates and frequencies are in units of Γ3 (suffix g2: units of Γ2).
+    """
+    if version:
+        import vlaser
+
+        typer.echo(vlaser.__version__)
+        raise typer.Exit()
+
+
 def _register() -> None:
     import importlib
 

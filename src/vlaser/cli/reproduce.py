@@ -1,0 +1,46 @@
+"""``vlaser reproduce``: the main job (paper figures + report into a folder)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from vlaser.cli.common import emit_json
+
+
+def reproduce_cmd(
+    out: Path = typer.Option(Path("reproduce-out"), "--out", help="Output folder."),
+    full: bool = typer.Option(
+        False, "--full/--quick", help="The paper's resolution (slow) or reduced (default)."
+    ),
+    only: str | None = typer.Option(None, "--only", help="Comma-separated figure keys, e.g. fig2,fig4."),
+    resume: bool = typer.Option(False, "--resume", help="Reuse finished figure datasets in --out."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON summary object."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress output."),
+) -> None:
+    """Reproduce the paper's figures (PNG + NetCDF) and report.md into OUT."""
+    from rich.console import Console
+
+    from vlaser.reproduce import reproduce
+
+    console = Console(stderr=True, quiet=quiet or as_json)
+    keys = [k.strip() for k in only.split(",") if k.strip()] if only else None
+
+    def progress(key: str, stage: str) -> None:
+        console.print(f"[bold]{key}[/bold]: {stage}")
+
+    result = reproduce(out, quick=not full, only=keys, resume=resume, progress=progress)
+    summary = result.summary()
+    if as_json:
+        emit_json(summary)
+        return
+    console.print(
+        f"wrote {len(result.figures)} figures and {summary['report']} "
+        f"({summary['claims']} claims: {summary['claims_hold']} hold, "
+        f"{summary['claims_do_not_hold']} do not)"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("reproduce")(reproduce_cmd)

@@ -1,0 +1,156 @@
+"""The main job: reproduce the paper's figures and a claims report into a folder.
+
+For every figure module that exists (see :mod:`vlaser.figures`) this computes the data
+from first principles, writes ``figN.nc`` (xarray, with provenance), ``figN.png`` and
+finally ``report.md`` (each quantitative statement of the paper next to the computed
+value) and ``summary.json``. All files are written atomically. With ``resume=True`` a
+figure whose dataset already exists with the same settings and vlaser version is not
+recomputed.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vlaser.errors import ParameterError
+from vlaser.report import Claim, render_markdown
+
+
+@dataclass
+class FigureResult:
+    """Outcome of one figure: files written, claims, compute time (s)."""
+
+    key: str
+    title: str
+    files: list[str]
+    claims: list[Claim]
+    seconds: float
+    reused: bool = False
+
+
+@dataclass
+class ReproduceResult:
+    """Outcome of :func:`reproduce`."""
+
+    out_dir: Path
+    figures: list[FigureResult] = field(default_factory=list)
+
+    @property
+    def claims(self) -> list[Claim]:
+        return [c for f in self.figures for c in f.claims]
+
+    def summary(self) -> dict[str, object]:
+        claims = self.claims
+        return {
+            "out_dir": str(self.out_dir),
+            "figures": {
+                f.key: {"files": f.files, "seconds": round(f.seconds, 3), "reused": f.reused}
+                for f in self.figures
+            },
+            "claims": len(claims),
+            "claims_hold": sum(c.holds is True for c in claims),
+            "claims_do_not_hold": sum(c.holds is False for c in claims),
+            "report": str(self.out_dir / "report.md"),
+        }
+
+
+def _load_if_current(path: Path, quick: bool):
+    import xarray as xr
+
+    import vlaser
+
+    if not path.exists():
+        return None
+    try:
+        with xr.open_dataset(path) as ds:
+            ds = ds.load()
+    except (OSError, ValueError):
+        return None
+    if ds.attrs.get("vlaser_version") != vlaser.__version__:
+        return None
+    if ds.attrs.get("reproduce_quick") != str(bool(quick)):
+        return None
+    return ds
+
+
+def reproduce(
+    out_dir: str | Path,
+    quick: bool = True,
+    only: Sequence[str] | None = None,
+    resume: bool = False,
+    progress: Callable[[str, str], None] | None = None,
+) -> ReproduceResult:
+    """Compute, plot and report every available paper figure.
+
+    Args:
+        out_dir: Folder for the PNGs, datasets and ``report.md`` (created).
+        quick: Reduced resolution (default) or the paper's (``False``).
+        only: Figure keys to run (e.g. ``["fig2", "fig4"]``); ``None`` runs all.
+        resume: Reuse a figure's existing dataset if written by this vlaser version
+            with the same ``quick`` setting.
+        progress: Optional callback ``progress(key, stage)``.
+
+    Returns:
+        A :class:`ReproduceResult` with per-figure files, claims and timings.
+
+    Raises:
+        ParameterError: For an unknown figure key in ``only``.
+    """
+    from vlaser import figures
+    from vlaser.io import provenance, save_figure, write_json, write_netcdf, write_text
+
+    out = Path(out_dir)
+    mods = figures.available()
+    keys = list(mods)
+    if only:
+        for k in only:
+            if k not in figures.FIGURE_KEYS:
+                raise ParameterError("figure", k, f"one of {', '.join(figures.FIGURE_KEYS)}")
+            if k not in mods:
+                raise ParameterError("figure", k, f"an implemented figure: {', '.join(mods)}")
+        keys = [k for k in keys if k in only]
+    out.mkdir(parents=True, exist_ok=True)
+    result = ReproduceResult(out)
+    for key in keys:
+        mod = mods[key]
+        nc = out / f"{key}.nc"
+        png = out / f"{key}.png"
+        t0 = time.perf_counter()
+        ds = _load_if_current(nc, quick) if resume else None
+        reused = ds is not None
+        if ds is None:
+            if progress:
+                progress(key, "compute")
+            ds = mod.compute(quick=quick)
+            ds.attrs.update(provenance(figure=key, reproduce_quick=str(bool(quick))))
+            write_netcdf(ds, nc)
+        if progress:
+            progress(key, "plot")
+        fig = mod.plot(ds)
+        save_figure(fig, png)
+        claims = list(mod.claims(ds))
+        result.figures.append(
+            FigureResult(key, mod.TITLE, [nc.name, png.name], claims, time.perf_counter() - t0, reused)
+        )
+        if progress:
+            progress(key, "done")
+    header = (
+        f"Computed by vlaser with `quick={quick}` on {platform.machine()} "
+        f"({platform.python_implementation()} {platform.python_version()}). "
+        "Rates in units of Γ3 unless stated; 'paper' is the paper's statement, "
+        "'computed' is vlaser's number from first principles."
+    )
+    sections = [
+        (f"{f.title}" + (" (reused)" if f.reused else f" ({f.seconds:.1f} s)"), f.claims)
+        for f in result.figures
+    ]
+    missing = [k for k in figures.FIGURE_KEYS if k not in mods]
+    footer = f"Figures not implemented yet: {', '.join(missing)}." if missing else ""
+    write_text(out / "report.md", render_markdown(sections, header=header, footer=footer))
+    write_json(out / "summary.json", json.loads(json.dumps(result.summary())))
+    return result
