@@ -128,9 +128,7 @@ class _ParamsBase:
         unknown = set(changes) - set(self._fields)
         if unknown:
             name = sorted(unknown)[0]
-            raise ParameterError(
-                "parameter", name, f"one of {', '.join(self._fields)}"
-            )
+            raise ParameterError("parameter", name, f"one of {', '.join(self._fields)}")
         return dataclasses.replace(self, **changes)
 
     def point(self, index: tuple[int, ...] | int) -> _ParamsBase:

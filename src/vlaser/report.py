@@ -59,7 +59,9 @@ def render_markdown(
         ]
         for c in claims:
             cells = [c.section, c.statement, c.paper, c.computed, _verdict(c.holds), c.note]
-            lines.append("| " + " | ".join(s.replace("|", "\\|").replace("\n", " ") for s in cells) + " |")
+            lines.append(
+                "| " + " | ".join(s.replace("|", "\\|").replace("\n", " ") for s in cells) + " |"
+            )
         lines.append("")
     if footer:
         lines += [footer, ""]

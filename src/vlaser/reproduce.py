@@ -135,7 +135,9 @@ def reproduce(
         save_figure(fig, png)
         claims = list(mod.claims(ds))
         result.figures.append(
-            FigureResult(key, mod.TITLE, [nc.name, png.name], claims, time.perf_counter() - t0, reused)
+            FigureResult(
+                key, mod.TITLE, [nc.name, png.name], claims, time.perf_counter() - t0, reused
+            )
         )
         if progress:
             progress(key, "done")

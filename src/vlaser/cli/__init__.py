@@ -21,8 +21,9 @@ app = typer.Typer(
 )
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def _root(
+    ctx: typer.Context,
     version: bool = typer.Option(False, "--version", help="Print the vlaser version and exit."),
 ) -> None:
     """Continuous narrowband lasing with coherently driven V-level atoms.
@@ -33,6 +34,9 @@ def _root(
         import vlaser
 
         typer.echo(vlaser.__version__)
+        raise typer.Exit()
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
         raise typer.Exit()
 
 
@@ -59,7 +63,3 @@ def main(argv: list[str] | None = None) -> None:
     except VlaserError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

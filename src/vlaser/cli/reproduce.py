@@ -14,7 +14,9 @@ def reproduce_cmd(
     full: bool = typer.Option(
         False, "--full/--quick", help="The paper's resolution (slow) or reduced (default)."
     ),
-    only: str | None = typer.Option(None, "--only", help="Comma-separated figure keys, e.g. fig2,fig4."),
+    only: str | None = typer.Option(
+        None, "--only", help="Comma-separated figure keys, e.g. fig2,fig4."
+    ),
     resume: bool = typer.Option(False, "--resume", help="Reuse finished figure datasets in --out."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON summary object."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress output."),

@@ -96,7 +96,9 @@ def parse_axis(
     try:
         count = int(parts[2])
     except ValueError:
-        raise ParameterError("grid", spec, f"COUNT must be a whole number >= 1 ({_GRAMMAR})") from None
+        raise ParameterError(
+            "grid", spec, f"COUNT must be a whole number >= 1 ({_GRAMMAR})"
+        ) from None
     if count < 1 or str(count) != parts[2].strip():
         raise ParameterError("grid", spec, f"COUNT must be a whole number >= 1 ({_GRAMMAR})")
     if kind == "log":
@@ -125,7 +127,10 @@ class Grid:
 
     @classmethod
     def from_specs(
-        cls, specs: Sequence[str], allowed: Iterable[str] | None = None, gamma2: float = DEFAULT_GAMMA2
+        cls,
+        specs: Sequence[str],
+        allowed: Iterable[str] | None = None,
+        gamma2: float = DEFAULT_GAMMA2,
     ) -> Grid:
         """Build a grid from axis specs."""
         allowed = list(allowed) if allowed is not None else None

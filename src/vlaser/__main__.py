@@ -1,0 +1,3 @@
+from vlaser.cli import main
+
+main()

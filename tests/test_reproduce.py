@@ -1,0 +1,70 @@
+"""The reproduce workflow's mechanics, with a tiny stand-in figure module.
+
+The real figures are exercised in their own tests; here we check file output,
+atomicity, resume and the report, independent of the physics.
+"""
+
+import json
+import types
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from vlaser import figures
+from vlaser import reproduce as rep
+from vlaser.errors import ParameterError
+from vlaser.report import Claim
+
+
+def _fake_module(calls):
+    def compute(quick=True):
+        calls.append(quick)
+        return xr.Dataset({"y": ("x", np.arange(4.0) * (1 if quick else 2))})
+
+    def plot(ds):
+        from matplotlib.figure import Figure
+
+        fig = Figure()
+        fig.add_subplot().plot(ds["y"].values)
+        return fig
+
+    def claims(ds):
+        return [Claim("T", "sum", "6", f"{float(ds['y'].sum()):g}", float(ds["y"].sum()) == 6)]
+
+    return types.SimpleNamespace(TITLE="Fig. T", compute=compute, plot=plot, claims=claims)
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    calls = []
+    monkeypatch.setattr(figures, "available", lambda: {"fig2": _fake_module(calls)})
+    return calls
+
+
+def test_reproduce_writes_files_and_report(tmp_path, fake):
+    res = rep.reproduce(tmp_path, quick=True)
+    assert fake == [True]
+    assert (tmp_path / "fig2.png").stat().st_size > 0
+    assert (tmp_path / "fig2.nc").exists()
+    report = (tmp_path / "report.md").read_text()
+    assert "| T | sum | 6 | 6 | holds |" in report
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["claims_hold"] == 1
+    assert res.summary()["figures"]["fig2"]["reused"] is False
+
+
+def test_resume_reuses_only_matching_dataset(tmp_path, fake):
+    rep.reproduce(tmp_path, quick=True)
+    rep.reproduce(tmp_path, quick=True, resume=True)
+    assert fake == [True]  # second run reused the dataset
+    rep.reproduce(tmp_path, quick=False, resume=True)
+    assert fake == [True, False]  # different setting: recomputed
+    with xr.open_dataset(tmp_path / "fig2.nc") as ds:
+        assert ds.attrs["reproduce_quick"] == "False"
+
+
+def test_unknown_figure_is_refused(tmp_path, fake):
+    with pytest.raises(ParameterError, match="figure"):
+        rep.reproduce(tmp_path, only=["fig99"])
+    assert not (tmp_path / "report.md").exists()
