@@ -5,13 +5,19 @@ Public API::
     from vlaser.atom import steady_state, evolve, t95, emission_spectrum, liouvillian
 """
 
-from vlaser.atom.liouvillian import hamiltonian, liouvillian, sigma
+from vlaser.atom.dynamics import AtomEvolution, T95Result, evolve, t95
+from vlaser.atom.liouvillian import hamiltonian, liouvillian, liouvillian_real, sigma
 from vlaser.atom.steady import AtomSteadyState, steady_state
 
 __all__ = [
+    "AtomEvolution",
     "AtomSteadyState",
+    "T95Result",
+    "evolve",
     "hamiltonian",
     "liouvillian",
+    "liouvillian_real",
     "sigma",
     "steady_state",
+    "t95",
 ]
