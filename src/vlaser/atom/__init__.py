@@ -7,11 +7,14 @@ Public API::
 
 from vlaser.atom.dynamics import AtomEvolution, T95Result, evolve, t95
 from vlaser.atom.liouvillian import hamiltonian, liouvillian, liouvillian_real, sigma
+from vlaser.atom.spectrum import EmissionSpectrum, emission_spectrum
 from vlaser.atom.steady import AtomSteadyState, steady_state
 
 __all__ = [
     "AtomEvolution",
     "AtomSteadyState",
+    "EmissionSpectrum",
+    "emission_spectrum",
     "T95Result",
     "evolve",
     "hamiltonian",

@@ -17,22 +17,15 @@ whole parameter grid by one contraction with nine fixed basis superoperators.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from vlaser.params import AtomParams
 
-#: Order of the parameters in the linear decomposition L = Σ_k p_k B_k.
-PARAM_ORDER: tuple[str, ...] = (
-    "delta2",
-    "delta3",
-    "omega2",
-    "omega3",
-    "gamma2",
-    "gamma3",
-    "nu2",
-    "nu3",
-    "gamma23",
-)
+#: Order of the parameters in the linear decomposition L = Σ_k p_k B_k: the fields of
+#: :class:`AtomParams` (delta2, delta3, omega2, omega3, gamma2, gamma3, nu2, nu3, gamma23).
+PARAM_ORDER: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(AtomParams))
 
 #: Indices of the populations ρ11, ρ22, ρ33 in the column-stacked vector.
 POP_INDEX: tuple[int, int, int] = (0, 4, 8)
