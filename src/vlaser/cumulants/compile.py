@@ -1,0 +1,533 @@
+"""Compile a closed :class:`~vlaser.cumulants.complete.System` to fast numeric code.
+
+**Variables.** Complex averages are packed as real variables: a real (self-conjugate)
+average is one real variable, any other average u is two, (Re u, Im u).
+
+**Polynomial form.** Every right-hand side is a polynomial in the averages u and their
+conjugates ū (treated as independent symbols) with parameter-dependent coefficients:
+
+    f_k(u, ū; p) = Σ_t c_t(p) · v_{i1(t)} v_{i2(t)} … ,    v = (1, u_0.., ū_0..).
+
+Compilation extracts the monomial tables (index arrays) and generates Python/numpy
+source for the distinct coefficients c(p) with common subexpressions eliminated by
+``sympy.cse``. Evaluating f is then a gather–multiply–reduce over the terms, vectorized
+over any leading batch axis of parameter points, with no per-system compile step.
+
+**Jacobian.** Differentiating the tables gives ∂f/∂u and ∂f/∂ū exactly; the real
+Jacobian follows by the Wirtinger rules
+
+    ∂f/∂(Re u) = ∂f/∂u + ∂f/∂ū,        ∂f/∂(Im u) = i (∂f/∂u − ∂f/∂ū),
+
+taking real and imaginary parts for the rows.
+
+**Cache.** Derived systems and generated sources are cached on disk under
+``$VLASER_CACHE_DIR`` (default ``~/.cache/vlaser``), keyed by a hash of the model
+definition, the order, the vlaser version and :data:`ENGINE_VERSION`; files are written
+atomically (temporary name, then rename). ``cache=False`` or ``VLASER_CACHE_DIR=off``
+bypasses it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import sympy as sp
+from sympy.printing.pycode import PythonCodePrinter
+
+import vlaser
+from vlaser.cumulants.algebra import Monomial, Operator
+from vlaser.cumulants.complete import System, complete
+from vlaser.cumulants.expand import _symbol
+from vlaser.cumulants.model import Model
+
+#: Bump when the derivation or code generation changes (invalidates caches).
+ENGINE_VERSION = "2"
+
+
+# ---------------------------------------------------------------------------
+# Cache
+# ---------------------------------------------------------------------------
+
+
+def cache_dir() -> Path | None:
+    """The cache directory, or ``None`` if caching is disabled (``VLASER_CACHE_DIR=off``)."""
+    env = os.environ.get("VLASER_CACHE_DIR")
+    if env is not None and env.strip().lower() in ("off", "none", "0", ""):
+        return None
+    base = Path(env) if env else Path.home() / ".cache" / "vlaser"
+    return base / "cumulants"
+
+
+def _hash(*parts: str) -> str:
+    text = "\n".join(
+        [
+            *parts,
+            f"vlaser={vlaser.__version__}",
+            f"engine={ENGINE_VERSION}",
+            f"sympy={sp.__version__}",
+        ]
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def system_key(model: Model, order: int, operators: Sequence[str], symmetric: bool) -> str:
+    """Hash of everything a derived system depends on."""
+    return _hash(model.text(), f"order={order}", f"symmetric={symmetric}", ";".join(operators))
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _reregister(system: System) -> None:
+    """Restore the average-symbol registry after unpickling."""
+    for m, real in zip(system.averages, system.real, strict=True):
+        _symbol(m, False, real)
+        _symbol(m, True, real)
+
+
+def _read_cache(path: Path | None) -> Any:
+    if path is None or not path.exists():
+        return None
+    try:
+        with path.open("rb") as fh:
+            return pickle.load(fh)
+    except Exception:  # corrupt or incompatible cache entry: recompute
+        return None
+
+
+def _write_cache(path: Path | None, obj: Any) -> None:
+    if path is None:
+        return
+    try:
+        _atomic_write_bytes(path, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass
+
+
+def derive_system(
+    model: Model,
+    operators: Sequence[Monomial | Operator],
+    order: int = 2,
+    symmetric: bool = True,
+    cache: bool = True,
+) -> System:
+    """:func:`~vlaser.cumulants.complete.complete`, with the on-disk cache.
+
+    Args:
+        model: The model.
+        operators: Starting operators.
+        order: Cumulant order.
+        symmetric: Identical-atom symmetry.
+        cache: Read/write the cache (see module docstring).
+    """
+    seed = [o.text() for o in operators]
+    d = cache_dir() if cache else None
+    path = d / f"system-{system_key(model, order, seed, symmetric)}.pkl" if d else None
+    system = _read_cache(path)
+    if isinstance(system, System):
+        _reregister(system)
+        return system
+    system = complete(model, list(operators), order, symmetric)
+    _write_cache(path, system)
+    return system
+
+
+# ---------------------------------------------------------------------------
+# Polynomial tables and coefficient code
+# ---------------------------------------------------------------------------
+
+
+class _Printer(PythonCodePrinter):
+    """Plain Python arithmetic: ``1j`` for i, floats for rationals."""
+
+    def _print_ImaginaryUnit(self, expr: Any) -> str:  # noqa: N802
+        return "1j"
+
+    def _print_Rational(self, expr: Any) -> str:  # noqa: N802
+        return repr(float(expr.p) / float(expr.q))
+
+    def _print_Half(self, expr: Any) -> str:  # noqa: N802
+        return "0.5"
+
+    def _print_Pow(self, expr: Any, rational: bool = False) -> str:  # noqa: N802
+        base, e = expr.args
+        if e.is_Integer and 1 < int(e) <= 4:
+            return "*".join([self.parenthesize(base, 100)] * int(e))
+        return super()._print_Pow(expr, rational)
+
+
+@dataclass
+class Layout:
+    """How averages map to real variables.
+
+    Attributes:
+        slots: Per average, ``(i_re, i_im)``; ``i_im`` is ``-1`` for real averages.
+        n_real: Number of real variables.
+    """
+
+    slots: list[tuple[int, int]]
+    n_real: int
+
+    @staticmethod
+    def of(system: System) -> Layout:
+        slots, k = [], 0
+        for real in system.real:
+            if real:
+                slots.append((k, -1))
+                k += 1
+            else:
+                slots.append((k, k + 1))
+                k += 2
+        return Layout(slots, k)
+
+
+@dataclass
+class Tables:
+    """Index tables of the right-hand sides and of their derivatives.
+
+    ``v`` is the extended variable vector ``(1, u_0..u_{n-1}, ū_0..ū_{n-1})`` (length
+    ``2n + 1``; for a real average ū_k refers to u_k's slot).
+
+    Attributes:
+        n: Number of averages.
+        f_coef, f_vars: Term t of the RHS is ``c[f_coef[t]] · Π v[f_vars[t, :]]``
+            (factors padded with 0, the constant 1).
+        f_re, f_im: Sparse ``(T, n_real)`` maps: the real RHS is
+            ``Re(term) @ f_re + Im(term) @ f_im``.
+        d_coef, d_vars, d_re, d_im: The same for the terms of the real Jacobian
+            (flattened to ``n_real**2``); the Wirtinger rules are folded into the maps.
+    """
+
+    n: int
+    f_coef: np.ndarray
+    f_vars: np.ndarray
+    f_re: Any
+    f_im: Any
+    d_coef: np.ndarray
+    d_vars: np.ndarray
+    d_re: Any
+    d_im: Any
+
+
+def _sparse(rows: list[int], cols: list[int], vals: list[float], shape: tuple[int, int]) -> Any:
+    import scipy.sparse as sps
+
+    return sps.csr_matrix(
+        (np.asarray(vals, float), (np.asarray(rows, np.intp), np.asarray(cols, np.intp))),
+        shape=shape,
+    )
+
+
+def _tables_and_coefficients(
+    system: System, params: tuple[sp.Symbol, ...]
+) -> tuple[Tables, list[sp.Expr]]:
+    n = len(system.averages)
+    layout = Layout.of(system)
+    nr = layout.n_real
+    slot: dict[sp.Symbol, int] = {}
+    for k in range(n):
+        slot[system.symbols[k]] = 1 + k
+        if not system.real[k]:
+            slot[system.conj_symbols[k]] = 1 + n + k
+    gens = list(slot)
+    coef_index: dict[sp.Expr, int] = {}
+    coeffs: list[sp.Expr] = []
+    f_terms: list[tuple[int, int, tuple[int, ...]]] = []
+    for k, expr in enumerate(system.rhs):
+        if expr == 0:
+            continue
+        poly = sp.Poly(expr, *gens)
+        for monom, c in poly.terms():
+            vars_ = tuple(slot[g] for g, e in zip(gens, monom, strict=True) for _ in range(e))
+            free = c.free_symbols - set(params)
+            if free:
+                raise ValueError(f"coefficient has unknown symbols {sorted(map(str, free))}")
+            ci = coef_index.setdefault(c, len(coeffs))
+            if ci == len(coeffs):
+                coeffs.append(c)
+            f_terms.append((k, ci, vars_))
+    deg = max((len(v) for _, _, v in f_terms), default=1) or 1
+
+    def rows_of(k: int) -> list[tuple[int, str]]:
+        re, im = layout.slots[k]
+        return [(re, "re")] + ([(im, "im")] if im >= 0 else [])
+
+    # RHS maps: row k real -> Re(term) at re_k; complex -> Re at re_k, Im at im_k.
+    f_coef = np.array([t[1] for t in f_terms], dtype=np.intp)
+    f_vars = np.zeros((len(f_terms), deg), dtype=np.intp)
+    fr: tuple[list[int], list[int], list[float]] = ([], [], [])
+    fi: tuple[list[int], list[int], list[float]] = ([], [], [])
+    for t, (k, _, v) in enumerate(f_terms):
+        f_vars[t, : len(v)] = v
+        for row, part in rows_of(k):
+            m = fr if part == "re" else fi
+            m[0].append(t)
+            m[1].append(row)
+            m[2].append(1.0)
+
+    # Jacobian terms: d/dv_j of c·Π v. For z = ∂f_k/∂u_l: column Re u_l gets z and,
+    # for complex u_l, column Im u_l gets i·z; for z = ∂f_k/∂ū_l: Re gets z, Im gets −i·z.
+    # Row parts: Re(w) -> re_k, Im(w) -> im_k, with w = phase·z = phase·(zr + i zi).
+    d_terms: dict[tuple[int, int, int, tuple[int, ...]], int] = {}
+    for k, ci, v in f_terms:
+        for pos, j in enumerate(v):
+            rest = tuple(sorted(v[:pos] + v[pos + 1 :]))
+            key = (k, j, ci, rest)
+            d_terms[key] = d_terms.get(key, 0) + 1
+    items = list(d_terms.items())
+    dd = max(deg - 1, 1)
+    d_coef = np.array([key[2] for key, _ in items], dtype=np.intp)
+    d_vars = np.zeros((len(items), dd), dtype=np.intp)
+    dr: tuple[list[int], list[int], list[float]] = ([], [], [])
+    di: tuple[list[int], list[int], list[float]] = ([], [], [])
+    # (Re w, Im w) in terms of (zr, zi) for phase 1, i, -i.
+    phase_maps = {
+        1: ((1.0, 0.0), (0.0, 1.0)),
+        1j: ((0.0, -1.0), (1.0, 0.0)),
+        -1j: ((0.0, 1.0), (-1.0, 0.0)),
+    }
+    for t, ((k, j, _ci, rest), mult) in enumerate(items):
+        d_vars[t, : len(rest)] = rest
+        conj = j > n
+        l = (j - 1 - n) if conj else (j - 1)
+        lre, lim = layout.slots[l]
+        cols = [(lre, 1)]
+        if lim >= 0:
+            cols.append((lim, -1j if conj else 1j))
+        for col, phase in cols:
+            (re_r, re_i), (im_r, im_i) = phase_maps[phase]
+            for row, part in rows_of(k):
+                cr, cim = (re_r, re_i) if part == "re" else (im_r, im_i)
+                flat = row * nr + col
+                if cr:
+                    dr[0].append(t)
+                    dr[1].append(flat)
+                    dr[2].append(cr * mult)
+                if cim:
+                    di[0].append(t)
+                    di[1].append(flat)
+                    di[2].append(cim * mult)
+    nt, ntd = len(f_terms), len(items)
+    tables = Tables(
+        n,
+        f_coef,
+        f_vars,
+        _sparse(*fr, (nt, nr)),
+        _sparse(*fi, (nt, nr)),
+        d_coef,
+        d_vars,
+        _sparse(*dr, (ntd, nr * nr)),
+        _sparse(*di, (ntd, nr * nr)),
+    )
+    return tables, coeffs
+
+
+def _coefficient_source(coeffs: list[sp.Expr], params: tuple[sp.Symbol, ...]) -> str:
+    psym = [sp.Symbol(f"p{k}") for k in range(len(params))]
+    repl = dict(zip(params, psym, strict=True))
+    exprs = [sp.expand(c.xreplace(repl)) for c in coeffs]
+    temps, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("t"), optimizations="basic")
+    pr = _Printer()
+    lines = [
+        "# Generated by vlaser.cumulants.compile: coefficients c(p) of the polynomial RHS.",
+        "import numpy as np",
+        "",
+        f"N_COEFFS = {len(coeffs)}",
+        f"N_PARAMS = {len(params)}",
+        "",
+        "",
+        "def coefficients(p):",
+        '    """p: float array (..., N_PARAMS) -> complex array (..., N_COEFFS)."""',
+        "    out = np.empty(p.shape[:-1] + (N_COEFFS,), dtype=np.complex128)",
+    ]
+    lines += [f"    p{k} = p[..., {k}]" for k in range(len(params))]
+    lines += [f"    {t} = {pr.doprint(e)}" for t, e in temps]
+    lines += [f"    out[..., {k}] = {pr.doprint(e)}" for k, e in enumerate(reduced)]
+    lines += ["    return out", ""]
+    return "\n".join(lines)
+
+
+def _load_source(src: str, name: str) -> ModuleType:
+    module = ModuleType(name)
+    exec(compile(src, f"<{name}>", "exec"), module.__dict__)  # noqa: S102
+    return module
+
+
+# ---------------------------------------------------------------------------
+# Compiled system
+# ---------------------------------------------------------------------------
+
+
+class Evaluator:
+    """f(x) and its Jacobian at fixed parameter points (coefficients precomputed).
+
+    Args:
+        cs: The compiled system.
+        p: Parameters, float array ``(..., n_params)``; the leading axes are the batch.
+    """
+
+    def __init__(self, cs: CompiledSystem, p: np.ndarray) -> None:
+        self.cs = cs
+        p = np.asarray(p, dtype=float)
+        self.batch_shape = p.shape[:-1]
+        self.coef = cs.coefficients(p.reshape(-1, p.shape[-1]))  # (B, K)
+        t = cs.tables
+        self._fc = self.coef[:, t.f_coef]  # (B, T)
+        self._dc = self.coef[:, t.d_coef]  # (B, Td)
+
+    def _v(self, x: np.ndarray) -> np.ndarray:
+        cs = self.cs
+        n = cs.tables.n
+        v = np.empty((x.shape[0], 2 * n + 1), dtype=np.complex128)
+        v[:, 0] = 1.0
+        u = v[:, 1 : n + 1]
+        u.real = x[:, cs._re_of]
+        u.imag = 0.0
+        u.imag[:, cs._cplx] = x[:, cs._im_of_cplx]
+        np.conjugate(u, out=v[:, n + 1 :])
+        return v
+
+    @staticmethod
+    def _terms(coef: np.ndarray, v: np.ndarray, vars_: np.ndarray) -> np.ndarray:
+        out = coef * v[:, vars_[:, 0]]
+        for d in range(1, vars_.shape[1]):
+            out *= v[:, vars_[:, d]]
+        return out
+
+    def rhs(self, x: np.ndarray) -> np.ndarray:
+        """Real RHS; ``x`` has shape ``batch + (n_real,)``, so has the result."""
+        t = self.cs.tables
+        x2 = np.asarray(x, dtype=float).reshape(-1, self.cs.n_real)
+        c = self._terms(self._fc, self._v(x2), t.f_vars)
+        out = np.asarray(t.f_re.T @ c.real.T + t.f_im.T @ c.imag.T).T
+        return out.reshape(np.shape(x))
+
+    def jac(self, x: np.ndarray) -> np.ndarray:
+        """Real Jacobian, shape ``batch + (n_real, n_real)``."""
+        t = self.cs.tables
+        nr = self.cs.n_real
+        x2 = np.asarray(x, dtype=float).reshape(-1, nr)
+        c = self._terms(self._dc, self._v(x2), t.d_vars)
+        out = np.asarray(t.d_re.T @ c.real.T + t.d_im.T @ c.imag.T).T
+        return out.reshape(np.shape(x) + (nr,))
+
+
+@dataclass
+class CompiledSystem:
+    """Numeric face of a closed system.
+
+    Attributes:
+        system: The symbolic system.
+        params: Parameter symbols in the order of the ``p`` arrays.
+        layout: Average -> real-variable map.
+        tables: The polynomial index tables.
+        coefficients: Generated ``coefficients(p)`` (batched).
+        source: The generated coefficient source.
+    """
+
+    system: System
+    params: tuple[sp.Symbol, ...]
+    layout: Layout
+    tables: Tables
+    coefficients: Callable[[np.ndarray], np.ndarray]
+    source: str
+
+    def __post_init__(self) -> None:
+        slots = self.layout.slots
+        self._re_of = np.array([s[0] for s in slots], dtype=np.intp)
+        self._cplx = np.array([k for k, s in enumerate(slots) if s[1] >= 0], dtype=np.intp)
+        self._im_of_cplx = np.array([s[1] for s in slots if s[1] >= 0], dtype=np.intp)
+
+    @property
+    def n_real(self) -> int:
+        return self.layout.n_real
+
+    @property
+    def count(self) -> int:
+        return len(self.layout.slots)
+
+    def evaluator(self, p: np.ndarray) -> Evaluator:
+        """Bind parameter points (``(..., n_params)``) for repeated evaluation."""
+        return Evaluator(self, p)
+
+    def rhs(self, x: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """Real RHS, batched: ``x`` ``(..., n_real)``, ``p`` ``(..., n_params)``."""
+        return Evaluator(self, p).rhs(x)
+
+    def jac(self, x: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """Real Jacobian ``(..., n_real, n_real)``."""
+        return Evaluator(self, p).jac(x)
+
+    def pack(self, u: np.ndarray) -> np.ndarray:
+        """Complex averages ``(..., n_avg)`` -> real variables ``(..., n_real)``."""
+        u = np.asarray(u, dtype=complex)
+        x = np.empty(u.shape[:-1] + (self.n_real,))
+        x[..., self._re_of] = u.real
+        x[..., self._im_of_cplx] = u[..., self._cplx].imag
+        return x
+
+    def unpack(self, x: np.ndarray) -> np.ndarray:
+        """Real variables ``(..., n_real)`` -> complex averages ``(..., n_avg)``."""
+        x = np.asarray(x, dtype=float)
+        u = x[..., self._re_of] + 0j
+        u[..., self._cplx] += 1j * x[..., self._im_of_cplx]
+        return u
+
+    def param_array(self, values: dict[str, Any], shape: tuple[int, ...] = ()) -> np.ndarray:
+        """Stack parameter values (keyed by symbol name) to ``shape + (n_params,)``."""
+        cols = []
+        for s in self.params:
+            if s.name not in values:
+                raise KeyError(f"missing parameter {s.name}")
+            cols.append(np.broadcast_to(np.asarray(values[s.name], float), shape))
+        return np.stack(cols, axis=-1) if cols else np.zeros(shape + (0,))
+
+
+def compile_system(
+    system: System, params: Sequence[sp.Symbol] | None = None, cache: bool = True
+) -> CompiledSystem:
+    """Build (or load from the cache) the numeric evaluator of a closed system.
+
+    Args:
+        system: The closed system.
+        params: Parameter order of the ``p`` arrays (default ``system.model.parameters``).
+        cache: Use the on-disk cache for tables and generated source.
+    """
+    params = tuple(system.model.parameters if params is None else params)
+    key = _hash(system.text(), ",".join(p.name for p in params))
+    d = cache_dir() if cache else None
+    path = d / f"compiled-{key}.pkl" if d else None
+    hit = _read_cache(path)
+    if isinstance(hit, tuple) and len(hit) == 2 and isinstance(hit[0], Tables):
+        tables, src = hit
+    else:
+        tables, coeffs = _tables_and_coefficients(system, params)
+        src = _coefficient_source(coeffs, params)
+        _write_cache(path, (tables, src))
+    module = _load_source(src, f"vlaser_gen_{key}")
+    return CompiledSystem(system, params, Layout.of(system), tables, module.coefficients, src)
+
+
+__all__ = [
+    "ENGINE_VERSION",
+    "CompiledSystem",
+    "Evaluator",
+    "Layout",
+    "Tables",
+    "cache_dir",
+    "compile_system",
+    "derive_system",
+    "system_key",
+]

@@ -1,0 +1,93 @@
+"""The N-atom V-level laser of paper eqs. (5)-(10) as a cumulant-engine model.
+
+H = −Δc a†a + Σ_j [ g(a†σ12^j + aσ21^j) − Δ2σ22^j − Δ3σ33^j
+                   + Ω2(σ21^j + σ12^j) + Ω3(σ31^j + σ13^j) ]
+
+L = 2κ D[a] + Σ_j [Γ2 D[σ12^j] + Γ3 D[σ13^j] + Γ23 D[σ32^j]]
+    + ν3 D[S3] + ν2 D[a†a + S2],        Si = Σ_j σii^j.
+
+κ is the cavity FIELD decay rate (conventions): the photon number decays at 2κ. The
+pump linewidths act collectively (one pump phase for all atoms), so phase-invariant
+products such as ⟨aσ21⟩ or ⟨σ21^1σ12^2⟩ get no ν2 damping. The ground level |1> is
+eliminated by completeness, σ11 = 1 − σ22 − σ33.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from vlaser.cumulants.algebra import Create, Destroy, FockSpace, Index, NLevelSpace, Transition
+from vlaser.cumulants.model import Jump, Model, Sum
+
+#: Parameter symbols (all real; N positive). Names match :class:`vlaser.params.LaserParams`.
+DELTA_C, DELTA2, DELTA3 = sp.symbols("Δc Δ2 Δ3", real=True)
+OMEGA2, OMEGA3, G = sp.symbols("Ω2 Ω3 g", real=True)
+KAPPA, GAMMA2, GAMMA3, GAMMA23 = sp.symbols("κ Γ2 Γ3 Γ23", real=True)
+NU2, NU3 = sp.symbols("ν2 ν3", real=True)
+N = sp.Symbol("N", positive=True)
+
+#: LaserParams field name -> symbol (``atoms`` is N).
+PARAMETER_NAMES: dict[str, sp.Symbol] = {
+    "delta_c": DELTA_C,
+    "delta2": DELTA2,
+    "delta3": DELTA3,
+    "omega2": OMEGA2,
+    "omega3": OMEGA3,
+    "g": G,
+    "kappa": KAPPA,
+    "gamma2": GAMMA2,
+    "gamma3": GAMMA3,
+    "gamma23": GAMMA23,
+    "nu2": NU2,
+    "nu3": NU3,
+    "atoms": N,
+}
+
+CAVITY = FockSpace("a")
+ATOM = NLevelSpace("atom", 3, ground=1)
+
+
+def laser_model(n_atoms: sp.Expr | int | None = None, ground_eliminated: bool = True) -> Model:
+    """The laser model of eqs. (5)-(10) plus the optional Γ23 D[σ32^j] channel.
+
+    Args:
+        n_atoms: N as a sympy symbol (default: the symbol ``N``) or an int.
+        ground_eliminated: Eliminate σ11 by completeness (default, as in the paper's
+            37-equation system).
+
+    Returns:
+        The :class:`~vlaser.cumulants.model.Model`; its ``parameters`` are in the order
+        of :data:`PARAMETER_NAMES` (N last, only if symbolic).
+    """
+    space = ATOM if ground_eliminated else NLevelSpace("atom", 3, ground=None)
+    a = Destroy(CAVITY)
+    ad = Create(CAVITY)
+    j = Index("j")
+
+    def s(i: int, k: int):
+        return Transition(space, i, k, j)
+
+    atom_h = (
+        G * (ad * s(1, 2) + a * s(2, 1))
+        - DELTA2 * s(2, 2)
+        - DELTA3 * s(3, 3)
+        + OMEGA2 * (s(2, 1) + s(1, 2))
+        + OMEGA3 * (s(3, 1) + s(1, 3))
+    )
+    h = -DELTA_C * ad * a + Sum(atom_h, j)
+    jumps = [
+        Jump(2 * KAPPA, a),
+        Jump(GAMMA2, s(1, 2), over=j),
+        Jump(GAMMA3, s(1, 3), over=j),
+        Jump(GAMMA23, s(3, 2), over=j),
+        Jump(NU3, Sum(s(3, 3), j)),
+        Jump(NU2, ad * a + Sum(s(2, 2), j)),
+    ]
+    n = N if n_atoms is None else n_atoms
+    params = tuple(v for k, v in PARAMETER_NAMES.items() if k != "atoms")
+    if isinstance(n, sp.Symbol):
+        params = params + (n,)
+    return Model((CAVITY,), space, h, jumps, n, params, name="vlaser-laser")
+
+
+__all__ = ["ATOM", "CAVITY", "N", "PARAMETER_NAMES", "laser_model"]
