@@ -1,0 +1,277 @@
+"""Solver adapters: the one interface through which every solver is scanned.
+
+An adapter is a small frozen dataclass (a module-level class, so it pickles for
+process pools and Dask workers) that declares
+
+* ``name``: registry name, e.g. ``"atom.steady"``;
+* ``param_names``: the parameters that may be scanned or fixed, with ``defaults``
+  (value used for a parameter neither scanned nor fixed) and ``param_units``;
+* ``outputs``: output name -> :class:`OutputSpec` (trailing dims, their sizes, dtype,
+  units);
+* ``options``: solver settings (JSON-able values), validated against
+  ``default_options`` and stored as attributes of the result;
+
+and implements ``solve(params) -> outputs`` for a batch of n points: every parameter
+comes as a float array of shape (n,), every output must have shape (n, *spec.shape).
+
+Adapters are registered by name with :func:`register_solver` (other packages add
+theirs the same way) and looked up with :func:`get_solver`, which also accepts an
+import path ``"package.module:ClassName"``. The atom steady-state adapter
+``atom.steady`` is built in; it imports :mod:`vlaser.atom` only when it solves.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+from vlaser.errors import ParameterError
+
+#: Units attribute of dimensionless quantities.
+DIMENSIONLESS = "1"
+#: Units attribute of rates and frequencies (angular, units of Γ3).
+RATE_UNITS = "Gamma3"
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """One output of a solver.
+
+    Attributes:
+        dims: Names of the output's own trailing dimensions (after the grid dims).
+        shape: Their sizes (same length as ``dims``).
+        dtype: numpy dtype name of the stored values.
+        units: Units attribute (``"1"`` for dimensionless).
+        long_name: Human-readable description.
+    """
+
+    dims: tuple[str, ...] = ()
+    shape: tuple[int, ...] = ()
+    dtype: str = "float64"
+    units: str = DIMENSIONLESS
+    long_name: str = ""
+
+    def __post_init__(self) -> None:
+        if len(self.dims) != len(self.shape):
+            raise ParameterError("output dims", self.dims, f"one size per dim, got {self.shape}")
+        np.dtype(self.dtype)  # raises TypeError for an unknown dtype
+
+
+@dataclass(frozen=True)
+class SolverAdapter:
+    """Base class of solver adapters (see module docstring).
+
+    Subclasses set the class attributes and implement :meth:`solve`; they stay frozen
+    dataclasses so that they pickle and compare by value.
+
+    Attributes:
+        options: Solver settings; unknown keys raise :class:`ParameterError`, missing
+            ones take ``default_options``.
+    """
+
+    name: ClassVar[str] = ""
+    param_names: ClassVar[tuple[str, ...]] = ()
+    defaults: ClassVar[Mapping[str, float]] = {}
+    param_units: ClassVar[Mapping[str, str]] = {}
+    outputs: ClassVar[Mapping[str, OutputSpec]] = {}
+    #: Coordinates of the outputs' trailing dims: dim -> (values, units).
+    dim_coords: ClassVar[Mapping[str, tuple[tuple[Any, ...], str]]] = {}
+    default_options: ClassVar[Mapping[str, Any]] = {}
+
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.options) - set(self.default_options))
+        if unknown:
+            allowed = ", ".join(self.default_options) or "none"
+            raise ParameterError(f"{self.name} option", unknown[0], f"one of: {allowed}")
+        merged = {**self.default_options, **self.options}
+        try:
+            json.dumps(merged, sort_keys=True)
+        except TypeError:
+            raise ParameterError(
+                f"{self.name} options", merged, "JSON-serialisable values"
+            ) from None
+        object.__setattr__(self, "options", merged)
+
+    def check(self, values: Mapping[str, np.ndarray | float]) -> None:
+        """Validate parameter values before anything is computed or written.
+
+        Args:
+            values: Every axis (1-D array of its values) and every fixed parameter
+                (float). The default accepts anything; adapters override it to raise
+                :class:`ParameterError` early.
+        """
+
+    def solve(self, params: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Solve a batch of n points.
+
+        Args:
+            params: Every name of :attr:`param_names` -> float array of shape (n,).
+
+        Returns:
+            Every name of :attr:`outputs` -> array of shape (n, *spec.shape).
+        """
+        raise NotImplementedError
+
+    def with_options(self, **options: Any) -> SolverAdapter:
+        """A copy with some options changed."""
+        return dataclasses.replace(self, options={**self.options, **options})
+
+
+_REGISTRY: dict[str, SolverAdapter] = {}
+
+
+def register_solver(adapter: SolverAdapter, replace: bool = False) -> SolverAdapter:
+    """Make ``adapter`` available under ``adapter.name``.
+
+    Args:
+        adapter: The adapter instance (its options are the registered defaults).
+        replace: Allow replacing an adapter of the same name.
+
+    Raises:
+        ParameterError: For an empty name or a name already taken.
+    """
+    if not isinstance(adapter, SolverAdapter) or not adapter.name:
+        raise ParameterError("solver", adapter, "a SolverAdapter with a non-empty name")
+    if adapter.name in _REGISTRY and not replace and _REGISTRY[adapter.name] != adapter:
+        raise ParameterError("solver", adapter.name, "a name not registered yet")
+    _REGISTRY[adapter.name] = adapter
+    return adapter
+
+
+def available_solvers() -> dict[str, SolverAdapter]:
+    """The registered adapters, by name."""
+    return dict(sorted(_REGISTRY.items()))
+
+
+def get_solver(spec: str | SolverAdapter, **options: Any) -> SolverAdapter:
+    """Look up an adapter by registry name or import path and apply options.
+
+    Args:
+        spec: A registered name (``"atom.steady"``), an import path
+            ``"package.module:Name"`` naming an adapter class or instance, or an
+            adapter (returned as is when no options are given).
+        options: Options overriding the adapter's.
+
+    Raises:
+        ParameterError: For an unknown name or an object that is not an adapter.
+    """
+    if isinstance(spec, SolverAdapter):
+        adapter = spec
+    elif spec in _REGISTRY:
+        adapter = _REGISTRY[spec]
+    elif isinstance(spec, str) and ":" in spec:
+        adapter = _import_adapter(spec)
+    else:
+        known = ", ".join(_REGISTRY) or "none"
+        raise ParameterError("solver", spec, f"one of {known} or package.module:ClassName")
+    return adapter.with_options(**options) if options else adapter
+
+
+def _import_adapter(spec: str) -> SolverAdapter:
+    module_name, _, attr = spec.partition(":")
+    try:
+        obj = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError) as exc:
+        raise ParameterError("solver", spec, f"an importable adapter ({exc})") from None
+    if isinstance(obj, type) and issubclass(obj, SolverAdapter):
+        obj = obj()
+    if not isinstance(obj, SolverAdapter):
+        raise ParameterError("solver", spec, "a SolverAdapter class or instance")
+    return obj
+
+
+# ---------------------------------------------------------------------------
+# Built-in adapter: exact single-atom steady state.
+# ---------------------------------------------------------------------------
+
+
+def _atom_defaults() -> dict[str, float]:
+    from vlaser.params import AtomParams
+
+    return {k: float(v) for k, v in AtomParams().values().items()}
+
+
+@dataclass(frozen=True)
+class AtomSteadyAdapter(SolverAdapter):
+    """Exact steady state of one V atom (:func:`vlaser.atom.steady_state`).
+
+    Parameters: the fields of :class:`vlaser.params.AtomParams` (units of Γ3).
+    Outputs: ``inversion`` (<σ22> − <σ11>), ``populations`` (level 1..3), real and
+    imaginary parts of <σ12>, <σ13>, <σ23>, the residual max|L ρ| (units of Γ3) and a
+    ``singular`` flag (1 where the steady state is not unique; values NaN there).
+    Option ``check`` (default True): raise :class:`vlaser.errors.ConvergenceError`
+    on an inaccurate point instead of storing it.
+    """
+
+    name: ClassVar[str] = "atom.steady"
+    param_names: ClassVar[tuple[str, ...]] = (
+        "delta2",
+        "delta3",
+        "omega2",
+        "omega3",
+        "gamma2",
+        "gamma3",
+        "nu2",
+        "nu3",
+        "gamma23",
+    )
+    defaults: ClassVar[Mapping[str, float]] = _atom_defaults()
+    param_units: ClassVar[Mapping[str, str]] = dict.fromkeys(param_names, RATE_UNITS)
+    outputs: ClassVar[Mapping[str, OutputSpec]] = {
+        "inversion": OutputSpec(long_name="<σ22> − <σ11>"),
+        "populations": OutputSpec(("level",), (3,), long_name="<σii>, i = level"),
+        **{
+            f"{c}_{part}": OutputSpec(long_name=f"{label} <σ{c[1:]}>")
+            for c in ("s12", "s13", "s23")
+            for part, label in (("re", "Re"), ("im", "Im"))
+        },
+        "residual": OutputSpec(units=RATE_UNITS, long_name="max |L rho|"),
+        "singular": OutputSpec(dtype="int8", long_name="1 where the steady state is not unique"),
+    }
+    dim_coords: ClassVar[Mapping[str, tuple[tuple[Any, ...], str]]] = {
+        "level": ((1, 2, 3), DIMENSIONLESS)
+    }
+    default_options: ClassVar[Mapping[str, Any]] = {"check": True}
+
+    def check(self, values: Mapping[str, np.ndarray | float]) -> None:
+        """Validate the values with :class:`AtomParams`' constraints (per field)."""
+        from vlaser.params import AtomParams
+
+        AtomParams(**values)
+
+    def solve(self, params: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Batched exact steady state; see the class docstring for the outputs."""
+        from vlaser.atom import steady_state
+        from vlaser.params import AtomParams
+
+        ss = steady_state(AtomParams(**params), check=bool(self.options["check"]))
+        out = {"inversion": ss.inversion, "populations": ss.populations}
+        for c, value in ss.coherences.items():
+            out[f"{c}_re"] = value.real
+            out[f"{c}_im"] = value.imag
+        out["residual"] = ss.residual
+        out["singular"] = ss.singular
+        return out
+
+
+register_solver(AtomSteadyAdapter())
+
+
+__all__ = [
+    "DIMENSIONLESS",
+    "RATE_UNITS",
+    "AtomSteadyAdapter",
+    "OutputSpec",
+    "SolverAdapter",
+    "available_solvers",
+    "get_solver",
+    "register_solver",
+]
