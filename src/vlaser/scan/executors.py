@@ -179,31 +179,36 @@ class ProcessExecutor(Executor):
         try:
             while todo or pending:
                 pool = self._get_pool()
-                while todo and len(pending) < window:
-                    chunk = todo.popleft()
-                    pending[pool.submit(solve_chunk, job, chunk)] = chunk
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                lost: list[int] = []
-                for fut in done:
+                broken = False
+                while todo and len(pending) < window and not broken:
+                    try:
+                        pending[pool.submit(solve_chunk, job, todo[0])] = todo[0]
+                        todo.popleft()
+                    except BrokenProcessPool:  # a worker died since the last wait
+                        broken = True
+                if not broken:
+                    wait(pending, return_when=FIRST_COMPLETED)
+                # Collect every finished future; a broken pool fails all the others.
+                for fut in [f for f in pending if f.done()]:
                     chunk = pending.pop(fut)
                     try:
                         result = fut.result()
                     except BrokenProcessPool:
-                        lost.append(chunk)
+                        broken = True
+                        pending[fut] = chunk
                     else:
                         yield result
-                if lost:
-                    # Every future of a broken pool fails: resubmit all of them.
-                    lost.extend(pending.values())
+                if broken:
+                    lost = sorted(pending.values())
                     pending.clear()
                     self._discard_pool()
-                    for chunk in sorted(lost):
+                    for chunk in lost:
                         attempts[chunk] += 1
                         if attempts[chunk] > self.retries:
                             raise VlaserError(
                                 f"chunk {chunk} lost its worker process {attempts[chunk]} times"
                             )
-                    todo.extendleft(sorted(lost, reverse=True))
+                    todo.extendleft(reversed(lost))
         finally:
             for fut in pending:
                 fut.cancel()

@@ -73,7 +73,7 @@ class SyntheticSolver(SolverAdapter):
 
     Outputs: ``f`` = sin(x) cos(y) + z (after ``work`` extra iterations
     f -> sin(f + y) cos(x) + z when ``work`` > 0), ``vec`` = (x + y, x y) along dim
-    ``component`` (0: sum, 1: product), ``count`` = round(10 x) as int64.
+    ``component`` (0: sum, 1: product), ``rounded`` = round(10 x) as int64.
 
     Options:
         work: Extra elementwise iterations per point (CPU load).
@@ -93,7 +93,7 @@ class SyntheticSolver(SolverAdapter):
     outputs: ClassVar[Mapping[str, OutputSpec]] = {
         "f": OutputSpec(long_name="sin(x) cos(y) + z"),
         "vec": OutputSpec(("component",), (2,), long_name="(x + y, x y)"),
-        "count": OutputSpec(dtype="int64", long_name="round(10 x)"),
+        "rounded": OutputSpec(dtype="int64", long_name="round(10 x)"),
     }
     dim_coords: ClassVar[Mapping[str, tuple[tuple[Any, ...], str]]] = {
         "component": ((0, 1), DIMENSIONLESS)
@@ -125,7 +125,7 @@ class SyntheticSolver(SolverAdapter):
         return {
             "f": f,
             "vec": np.stack([x + y, x * y], axis=-1),
-            "count": np.round(10 * x).astype(np.int64),
+            "rounded": np.round(10 * x).astype(np.int64),
         }
 
 
