@@ -8,6 +8,9 @@ working point Δ2 = 5, Δ3 = −1, Ω2 = Ω3 = 0.5, Γ3/Γ2 = 4266. ``--species 
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -71,27 +74,59 @@ def _options(
     return kw
 
 
+#: What :func:`atom_command` passes as ``atom``: (species or None, {option: text or None}).
+AtomOptions = tuple[str | None, dict[str, str | None]] | None
+
+_OPTION_TYPES: dict[str, Any] = {
+    "delta2": Delta2,
+    "delta3": Delta3,
+    "omega2": Omega2,
+    "omega3": Omega3,
+    "gamma2": Gamma2,
+    "gamma3": Gamma3,
+    "nu2": Nu2,
+    "nu3": Nu3,
+    "gamma23": Gamma23,
+    "species": SpeciesOpt,
+}
+
+
+def atom_command(func: Callable[..., None]) -> Callable[..., None]:
+    """Give a command the single-atom options (--delta2 ... --gamma23, --species).
+
+    The wrapped function receives them bundled as ``atom = (species, {name: text})``;
+    typer sees them as ordinary options through the wrapper's signature.
+    """
+    sig = inspect.signature(func, eval_str=True)
+    own = [p for p in sig.parameters.values() if p.name != "atom"]
+    extra = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=ann)
+        for name, ann in _OPTION_TYPES.items()
+    ]
+
+    @functools.wraps(func)
+    def wrapper(**kwargs: Any) -> None:
+        given = {name: kwargs.pop(name) for name in RATE_NAMES}
+        species = kwargs.pop("species")
+        func(atom=(species, given), **kwargs)
+
+    kinds = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own]
+    wrapper.__signature__ = sig.replace(parameters=kinds + extra)  # type: ignore[attr-defined]
+    return wrapper
+
+
 def _summary(p: AtomParams) -> dict[str, float]:
     return {k: float(v) for k, v in p.values().items()}
 
 
 def steady_cmd(
-    delta2: Delta2 = None,
-    delta3: Delta3 = None,
-    omega2: Omega2 = None,
-    omega3: Omega3 = None,
-    gamma2: Gamma2 = None,
-    gamma3: Gamma3 = None,
-    nu2: Nu2 = None,
-    nu3: Nu3 = None,
-    gamma23: Gamma23 = None,
-    species: SpeciesOpt = None,
+    atom: AtomOptions = None,
     as_json: Json = False,
 ) -> None:
     """Exact steady state: populations and inversion <σ22> − <σ11>."""
     from vlaser.atom import steady_state
 
-    p = AtomParams(**_options(species, _given(locals())))
+    p = AtomParams(**_options(*atom))
     ss = steady_state(p)
     if bool(ss.singular):
         raise ParameterError("parameters", _summary(p), "a point with a unique steady state")
@@ -110,24 +145,11 @@ def steady_cmd(
     typer.echo("populations p1, p2, p3 = " + ", ".join(f"{x:.6f}" for x in pops))
 
 
-def _given(local: dict[str, Any]) -> dict[str, str | None]:
-    return {k: local[k] for k in RATE_NAMES}
-
-
 def map_cmd(
     x: str = typer.Option(..., "--x", help="First axis NAME=START:STOP:COUNT (or log:/list)."),
     y: str | None = typer.Option(None, "--y", help="Second axis, same grammar."),
     out: Path = typer.Option(..., "--out", help="Result NetCDF file (*.nc); a PNG goes beside it."),
-    delta2: Delta2 = None,
-    delta3: Delta3 = None,
-    omega2: Omega2 = None,
-    omega3: Omega3 = None,
-    gamma2: Gamma2 = None,
-    gamma3: Gamma3 = None,
-    nu2: Nu2 = None,
-    nu3: Nu3 = None,
-    gamma23: Gamma23 = None,
-    species: SpeciesOpt = None,
+    atom: AtomOptions = None,
     as_json: Json = False,
 ) -> None:
     """Steady-state inversion over a 1-D or 2-D grid into NetCDF (+ PNG of the map)."""
@@ -138,7 +160,7 @@ def map_cmd(
 
     if out.suffix != ".nc":
         raise ParameterError("out", str(out), "a path ending in .nc")
-    given = _given(locals())
+    species, given = atom
     g2 = _options(species, given)["gamma2"]
     specs = [s for s in (x, y) if s is not None]
     grid = Grid.from_specs(specs, allowed=PARAM_ORDER, gamma2=g2)
@@ -149,7 +171,7 @@ def map_cmd(
     ds.attrs.update(
         provenance(fixed_params=fixed, scan_axes=list(grid.names), solver="atom.steady")
     )
-    fig = _map_figure(ds, grid.names, grid.axes[0].kind == "log")
+    fig = _map_figure(ds, grid.names, all(a.kind == "log" for a in grid.axes))
     png = out.with_suffix(".png")
     write_netcdf(ds, out)
     save_figure(fig, png)
@@ -196,7 +218,7 @@ def _map_figure(ds: Any, names: tuple[str, ...], log: bool) -> Any:
         if log:
             ax.set_xscale("log")
         return fig
-    draw_map(fig, ax, ds[names[0]].values, ds[names[1]].values, inv.values)
+    draw_map(fig, ax, ds[names[0]].values, ds[names[1]].values, inv.values, log=log)
     ax.set(
         xlabel=label.get(names[0], names[0]) + r" / $\Gamma_3$",
         ylabel=label.get(names[1], names[1]) + r" / $\Gamma_3$",
@@ -205,23 +227,14 @@ def _map_figure(ds: Any, names: tuple[str, ...], log: bool) -> Any:
 
 
 def t95_cmd(
-    delta2: Delta2 = None,
-    delta3: Delta3 = None,
-    omega2: Omega2 = None,
-    omega3: Omega3 = None,
-    gamma2: Gamma2 = None,
-    gamma3: Gamma3 = None,
-    nu2: Nu2 = None,
-    nu3: Nu3 = None,
-    gamma23: Gamma23 = None,
-    species: SpeciesOpt = None,
+    atom: AtomOptions = None,
     as_json: Json = False,
 ) -> None:
     """t95: from |1> at t = 0, the time after which the inversion stays ≥ 0.95 of its
     steady value (null/NaN if the steady inversion is not positive)."""
     from vlaser.atom import t95
 
-    p = AtomParams(**_options(species, _given(locals())))
+    p = AtomParams(**_options(*atom))
     res = t95(p)
     t, iss = float(res.t95), float(res.steady_inversion)
     out = {
@@ -241,16 +254,7 @@ def t95_cmd(
 
 
 def spectrum_cmd(
-    delta2: Delta2 = None,
-    delta3: Delta3 = None,
-    omega2: Omega2 = None,
-    omega3: Omega3 = None,
-    gamma2: Gamma2 = None,
-    gamma3: Gamma3 = None,
-    nu2: Nu2 = None,
-    nu3: Nu3 = None,
-    gamma23: Gamma23 = None,
-    species: SpeciesOpt = None,
+    atom: AtomOptions = None,
     out: Path | None = typer.Option(None, "--out", help="Plot the spectrum to this PNG file."),
     as_json: Json = False,
 ) -> None:
@@ -260,7 +264,7 @@ def spectrum_cmd(
 
     if out is not None and out.suffix.lower() != ".png":
         raise ParameterError("out", str(out), "a path ending in .png")
-    p = AtomParams(**_options(species, _given(locals())))
+    p = AtomParams(**_options(*atom))
     sp = emission_spectrum(p)
     if out is not None:
         from vlaser.io import save_figure
@@ -292,8 +296,8 @@ def register(app: typer.Typer) -> None:
     sub = typer.Typer(
         help="Exact single V-atom solver (steady state, maps, t95, spectrum).", no_args_is_help=True
     )
-    sub.command("steady")(steady_cmd)
-    sub.command("map")(map_cmd)
-    sub.command("t95")(t95_cmd)
-    sub.command("spectrum")(spectrum_cmd)
+    sub.command("steady")(atom_command(steady_cmd))
+    sub.command("map")(atom_command(map_cmd))
+    sub.command("t95")(atom_command(t95_cmd))
+    sub.command("spectrum")(atom_command(spectrum_cmd))
     app.add_typer(sub, name="atom")
