@@ -1,0 +1,538 @@
+"""Compiled (numba) kernel of the semiclassical quantum-jump trajectories.
+
+One trajectory carries the unnormalized internal state ψ ∈ C³ (basis |1>, |2>, |3>),
+the phases φ_i = k_i r_i of the position along the two pump axes and the momenta
+P_i = p_i/ħk_i (i = 2, 3). In units ħ = 1, Γ3 = 1 (``shared/conventions.md``, Motion):
+
+* dψ/dt = −i H_eff(φ) ψ with
+  H_eff = Σ_i [ −Δ_i σ_ii + Ω_i cos φ_i (σ_i1 + σ_1i) ] − (i/2) Σ_J J†J,
+  Σ J†J = (Γ2 + ν2 + Γ23) σ22 + (Γ3 + ν3) σ33 for the jump operators
+  √Γ2 σ12, √ν2 σ22, √Γ23 σ32, √Γ3 σ13, √ν3 σ33;
+* dφ_i/dt = 2 ω_r,i P_i (ω_r,i = ħk_i²/2m, eq. 13);
+* dP_i/dt = Ω_i sin φ_i · 2 Re<σ1i> with <σ1i> = ψ1* ψi / |ψ|² (eq. 14, the force
+  −<∂H/∂r_i> in units of ħk_i Γ3);
+* waiting-time jumps: a jump happens when |ψ|² falls to a uniform random number ξ;
+  a decay of |j> (Γ2: j = 2, Γ3: j = 3) kicks P_i by s_i k_j/k_i with s uniform on the
+  unit sphere and s_2, s_3 its components along the two pump axes (eq. 15); dephasing
+  (ν2, ν3) and the incoherent Γ23 channel give no kick.
+
+Integrator (per step of length h, accuracy stated in :mod:`vlaser.motion.trajectories`):
+the position enters H through cos(φ_i0 + θ_i s), s = τ/h ∈ [0, 1], θ_i = 2 ω_r,i P_i h
+(the momentum at the start of the step); cos and sin are expanded in s to round-off
+and ψ(s) = Σ_n a_n s^n is built by the exact Taylor recursion
+(n+1) a_{n+1} = −i h Σ_m H_m a_{n−m} up to an order whose remainder is below
+``TAYLOR_TOL``. The jump time is the root of |ψ(s)|² = ξ (bisection on the polynomial);
+force, position shift and populations are integrated over the step by Gauss-Legendre
+quadrature of the normalized state.
+
+Random numbers: xoshiro256** per trajectory, seeded with four 64-bit words from
+``numpy.random.SeedSequence`` (so trajectory j depends only on the master seed and j).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+#: Bound on the Taylor remainder of ψ per step, relative to |ψ| (see module doc).
+TAYLOR_TOL = 1e-14
+#: Largest number of Taylor terms of the coupling cos(φ0 + θ s) kept per step.
+MAX_COUPLING_TERMS = 16
+
+# Parameter vector layout of the kernel.
+P_OMEGA2, P_OMEGA3, P_DELTA2, P_DELTA3 = 0, 1, 2, 3
+P_GAMMA2, P_GAMMA3, P_NU2, P_NU3, P_GAMMA23 = 4, 5, 6, 7, 8
+P_RECOIL2, P_RECOIL3, P_K32 = 9, 10, 11
+N_PARAMS = 12
+
+#: Jump channels, in the order of the ``jumps`` counters.
+CHANNELS = ("decay2", "dephase2", "gamma23", "decay3", "dephase3")
+
+_TWO_PI = 2.0 * math.pi
+_U53 = 1.0 / 9007199254740992.0  # 2**-53
+
+
+@njit(cache=True, inline="always")
+def _rotl(x, k):
+    return (x << np.uint64(k)) | (x >> np.uint64(64 - k))
+
+
+@njit(cache=True)
+def _next_u64(s):
+    """xoshiro256** step on the state s (uint64[4]); returns 64 random bits."""
+    s0 = s[0]
+    s1 = s[1]
+    s2 = s[2]
+    s3 = s[3]
+    result = _rotl(s1 * np.uint64(5), 7) * np.uint64(9)
+    t = s1 << np.uint64(17)
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = _rotl(s3, 45)
+    s[0] = s0
+    s[1] = s1
+    s[2] = s2
+    s[3] = s3
+    return result
+
+
+@njit(cache=True)
+def uniform(s):
+    """Uniform double in [0, 1) with 53 random bits."""
+    return float(_next_u64(s) >> np.uint64(11)) * _U53
+
+
+@njit(cache=True, inline="always")
+def _small_cos_sin(a):
+    """cos a, sin a for |a| <= 0.2 by their series (error below 1e-17)."""
+    a2 = a * a
+    c = 1.0 - a2 / 2.0 * (
+        1.0 - a2 / 12.0 * (1.0 - a2 / 30.0 * (1.0 - a2 / 56.0 * (1.0 - a2 / 90.0)))
+    )
+    s = a * (
+        1.0
+        - a2 / 6.0 * (1.0 - a2 / 20.0 * (1.0 - a2 / 42.0 * (1.0 - a2 / 72.0 * (1.0 - a2 / 110.0))))
+    )
+    return c, s
+
+
+@njit(cache=True)
+def _horner(a, order, s, out):
+    """out = Σ_{n<=order} a[n] s^n (a: complex (K+1, 3))."""
+    x0 = a[order, 0]
+    x1 = a[order, 1]
+    x2 = a[order, 2]
+    for n in range(order - 1, -1, -1):
+        x0 = x0 * s + a[n, 0]
+        x1 = x1 * s + a[n, 1]
+        x2 = x2 * s + a[n, 2]
+    out[0] = x0
+    out[1] = x1
+    out[2] = x2
+
+
+@njit(cache=True)
+def _horner_nodes(a, order, svals, n_s, out):
+    """out[g] = Σ_{n<=order} a[n] svals[g]^n for g < n_s, the chains interleaved."""
+    for g in range(n_s):
+        out[g, 0] = a[order, 0]
+        out[g, 1] = a[order, 1]
+        out[g, 2] = a[order, 2]
+    for n in range(order - 1, -1, -1):
+        b0 = a[n, 0]
+        b1 = a[n, 1]
+        b2 = a[n, 2]
+        for g in range(n_s):
+            sg = svals[g]
+            out[g, 0] = out[g, 0] * sg + b0
+            out[g, 1] = out[g, 1] * sg + b1
+            out[g, 2] = out[g, 2] * sg + b2
+
+
+@njit(cache=True, inline="always")
+def _norm2(v):
+    return (
+        v[0].real ** 2
+        + v[0].imag ** 2
+        + v[1].real ** 2
+        + v[1].imag ** 2
+        + v[2].real ** 2
+        + v[2].imag ** 2
+    )
+
+
+@njit(cache=True)
+def _coupling_series(c, sn, theta, w, scale, inv):
+    """w[m] = scale · [s^m] cos(φ + θ s) for c = cos φ, sn = sin φ (inv[m] = 1/(m+1)).
+
+    Returns the index of the last term kept (terms below 1e-17·scale are dropped).
+    """
+    w[0] = scale * c
+    if theta == 0.0:
+        return 0
+    fac = 1.0
+    mc = 0
+    at = abs(theta)
+    for m in range(1, MAX_COUPLING_TERMS):
+        fac *= theta * inv[m - 1]
+        if abs(fac) * (at + 1.0) < 1e-17:
+            break
+        r = m % 4
+        if r == 0:
+            w[m] = scale * fac * c
+        elif r == 1:
+            w[m] = -scale * fac * sn
+        elif r == 2:
+            w[m] = -scale * fac * c
+        else:
+            w[m] = scale * fac * sn
+        mc = m
+    return mc
+
+
+@njit(cache=True)
+def _taylor_order(x):
+    """Smallest n with x^(n+1)/(n+1)! e^x <= TAYLOR_TOL (remainder bound of the series)."""
+    term = math.exp(x)
+    n = 0
+    while True:
+        term *= x / (n + 1)
+        if term <= TAYLOR_TOL or n >= 60:
+            return n
+        n += 1
+
+
+@njit(cache=True)
+def _trajectory(
+    par,
+    hnorm,
+    p0,
+    phi0,
+    level0,
+    t_samples,
+    hmax,
+    theta_max,
+    p_max,
+    dynamic,
+    nodes,
+    weights,
+    rng,
+    out_pop,
+    out_ipop,
+    out_p,
+    out_phi,
+    jumps,
+    impulse_force,
+    impulse_kick,
+    work,
+):
+    """Run one trajectory and write its samples (see :func:`run_block`)."""
+    om2 = par[P_OMEGA2]
+    om3 = par[P_OMEGA3]
+    g2 = par[P_GAMMA2]
+    g3 = par[P_GAMMA3]
+    nu2 = par[P_NU2]
+    nu3 = par[P_NU3]
+    g23 = par[P_GAMMA23]
+    wr2 = par[P_RECOIL2]
+    wr3 = par[P_RECOIL3]
+    k32 = par[P_K32]
+    d1 = complex(-par[P_DELTA2], -0.5 * (g2 + nu2 + g23))
+    d2 = complex(-par[P_DELTA3], -0.5 * (g3 + nu3))
+    n_t = t_samples.shape[0]
+    n_g = nodes.shape[0]
+    kmax = _taylor_order(hnorm * hmax)
+    a = np.zeros((kmax + 1, 3), dtype=np.complex128)
+    recip = np.empty(max(kmax, MAX_COUPLING_TERMS) + 1)
+    minus_i_inv = np.empty(kmax + 1, dtype=np.complex128)
+    for n in range(recip.shape[0]):
+        recip[n] = 1.0 / (n + 1)
+    for n in range(kmax + 1):
+        minus_i_inv[n] = -1j * recip[n]
+    w2 = np.zeros(MAX_COUPLING_TERMS)
+    w3 = np.zeros(MAX_COUPLING_TERMS)
+    psi = np.zeros(3, dtype=np.complex128)
+    tmp = np.zeros(3, dtype=np.complex128)
+    vals = np.zeros((n_g, 3), dtype=np.complex128)
+    svals = np.zeros(n_g)
+    psi[level0 - 1] = 1.0
+    pp2 = p0[0]
+    pp3 = p0[1]
+    ph2 = phi0[0]
+    ph3 = phi0[1]
+    xi = 1.0 - uniform(rng)
+    ipop = np.zeros(3)
+    t = t_samples[0]
+    t_last = t
+    # sample 0
+    nrm = _norm2(psi)
+    for q in range(3):
+        out_pop[0, q] = (psi[q].real ** 2 + psi[q].imag ** 2) / nrm
+        out_ipop[0, q] = out_pop[0, q]
+    out_p[0, 0] = pp2
+    out_p[0, 1] = pp3
+    out_phi[0, 0] = ph2
+    out_phi[0, 1] = ph3
+    k_next = 1
+    while k_next < n_t:
+        if abs(pp2) > p_max or abs(pp3) > p_max:
+            for k in range(k_next, n_t):
+                for q in range(3):
+                    out_pop[k, q] = np.nan
+                    out_ipop[k, q] = np.nan
+                out_p[k, 0] = np.nan
+                out_p[k, 1] = np.nan
+                out_phi[k, 0] = np.nan
+                out_phi[k, 1] = np.nan
+            return False
+        t_next = t_samples[k_next]
+        h = hmax
+        v2 = 2.0 * wr2 * pp2
+        v3 = 2.0 * wr3 * pp3
+        vmax = max(abs(v2), abs(v3))
+        if vmax * h > theta_max:
+            h = theta_max / vmax
+        hit = False
+        if t + h >= t_next:
+            h = t_next - t
+            hit = True
+        th2 = v2 * h
+        th3 = v3 * h
+        c2 = math.cos(ph2)
+        s2 = math.sin(ph2)
+        c3 = math.cos(ph3)
+        s3 = math.sin(ph3)
+        m2 = _coupling_series(c2, s2, th2, w2, h * om2, recip)
+        m3 = _coupling_series(c3, s3, th3, w3, h * om3, recip)
+        mc = max(m2, m3)
+        order = kmax if h == hmax else _taylor_order(hnorm * h)
+        hd1 = h * d1
+        hd2 = h * d2
+        a[0, 0] = psi[0]
+        a[0, 1] = psi[1]
+        a[0, 2] = psi[2]
+        for n in range(order):
+            acc0 = 0j
+            acc1 = hd1 * a[n, 1]
+            acc2 = hd2 * a[n, 2]
+            top = n if n < mc else mc
+            for m in range(top + 1):
+                b0 = a[n - m, 0]
+                acc0 += w2[m] * a[n - m, 1] + w3[m] * a[n - m, 2]
+                acc1 += w2[m] * b0
+                acc2 += w3[m] * b0
+            f = minus_i_inv[n]
+            a[n + 1, 0] = f * acc0
+            a[n + 1, 1] = f * acc1
+            a[n + 1, 2] = f * acc2
+        tmp[0] = 0.0
+        tmp[1] = 0.0
+        tmp[2] = 0.0
+        for n in range(order + 1):
+            tmp[0] += a[n, 0]
+            tmp[1] += a[n, 1]
+            tmp[2] += a[n, 2]
+        s_end = 1.0
+        jump = False
+        if _norm2(tmp) < xi:
+            lo = 0.0
+            hi = 1.0
+            for _ in range(64):
+                mid = 0.5 * (lo + hi)
+                _horner(a, order, mid, tmp)
+                if _norm2(tmp) > xi:
+                    lo = mid
+                else:
+                    hi = mid
+                if hi - lo < 1e-15:
+                    break
+            s_end = 0.5 * (lo + hi)
+            jump = True
+            hit = False
+        tau = s_end * h
+        # Gauss-Legendre quadrature over [0, tau] of the normalized state.
+        f2 = 0.0
+        f3 = 0.0
+        j2 = 0.0
+        j3 = 0.0
+        for g in range(n_g):
+            svals[g] = s_end * nodes[g]
+        _horner_nodes(a, order, svals, n_g, vals)
+        for g in range(n_g):
+            sg = svals[g]
+            wg = weights[g] * tau
+            x = vals[g]
+            inv = 1.0 / _norm2(x)
+            pop0 = (x[0].real ** 2 + x[0].imag ** 2) * inv
+            pop1 = (x[1].real ** 2 + x[1].imag ** 2) * inv
+            ipop[0] += wg * pop0
+            ipop[1] += wg * pop1
+            ipop[2] += wg * (1.0 - pop0 - pop1)
+            re12 = (x[0].real * x[1].real + x[0].imag * x[1].imag) * inv
+            re13 = (x[0].real * x[2].real + x[0].imag * x[2].imag) * inv
+            ca, sa = _small_cos_sin(th2 * sg)
+            fa = om2 * (s2 * ca + c2 * sa) * 2.0 * re12
+            ca, sa = _small_cos_sin(th3 * sg)
+            fb = om3 * (s3 * ca + c3 * sa) * 2.0 * re13
+            f2 += wg * fa
+            f3 += wg * fb
+            lever = tau - sg * h
+            j2 += wg * lever * fa
+            j3 += wg * lever * fb
+        impulse_force[0] += f2
+        impulse_force[1] += f3
+        if dynamic:
+            work[0, 0] += wr2 * (2.0 * pp2 + f2) * f2
+            work[1, 0] += wr3 * (2.0 * pp3 + f3) * f3
+        else:
+            work[0, 0] += wr2 * 2.0 * pp2 * f2
+            work[1, 0] += wr3 * 2.0 * pp3 * f3
+        if dynamic:
+            ph2 += 2.0 * wr2 * (pp2 * tau + j2)
+            ph3 += 2.0 * wr3 * (pp3 * tau + j3)
+            pp2 += f2
+            pp3 += f3
+        else:
+            ph2 += v2 * tau
+            ph3 += v3 * tau
+        if ph2 > _TWO_PI or ph2 < -_TWO_PI:
+            ph2 = ph2 - _TWO_PI * math.floor(ph2 / _TWO_PI)
+        if ph3 > _TWO_PI or ph3 < -_TWO_PI:
+            ph3 = ph3 - _TWO_PI * math.floor(ph3 / _TWO_PI)
+        if jump:
+            t += tau
+            _horner(a, order, s_end, tmp)
+            inv = 1.0 / _norm2(tmp)
+            q2 = (tmp[1].real ** 2 + tmp[1].imag ** 2) * inv
+            q3 = (tmp[2].real ** 2 + tmp[2].imag ** 2) * inv
+            r0 = g2 * q2
+            r1 = r0 + nu2 * q2
+            r2 = r1 + g23 * q2
+            r3 = r2 + g3 * q3
+            r4 = r3 + nu3 * q3
+            u = uniform(rng) * r4
+            if u < r0:
+                ch = 0
+            elif u < r1:
+                ch = 1
+            elif u < r2:
+                ch = 2
+            elif u < r3:
+                ch = 3
+            else:
+                ch = 4
+            jumps[ch] += 1
+            psi[0] = 0.0
+            psi[1] = 0.0
+            psi[2] = 0.0
+            if ch == 0 or ch == 3:
+                psi[0] = 1.0
+                # recoil: photon direction uniform on the sphere, projected on the axes
+                cz = 2.0 * uniform(rng) - 1.0
+                az = _TWO_PI * uniform(rng)
+                rho = math.sqrt(max(0.0, 1.0 - cz * cz))
+                sx = rho * math.cos(az)
+                sy = rho * math.sin(az)
+                if ch == 0:
+                    kx = sx
+                    ky = sy / k32
+                else:
+                    kx = sx * k32
+                    ky = sy
+                impulse_kick[0] += kx
+                impulse_kick[1] += ky
+                work[0, 1] += wr2 * (2.0 * pp2 + kx) * kx
+                work[1, 1] += wr3 * (2.0 * pp3 + ky) * ky
+                if dynamic:
+                    pp2 += kx
+                    pp3 += ky
+            elif ch == 1:
+                psi[1] = 1.0
+            else:
+                psi[2] = 1.0
+            xi = 1.0 - uniform(rng)
+        else:
+            psi[0] = tmp[0]
+            psi[1] = tmp[1]
+            psi[2] = tmp[2]
+            if hit:
+                t = t_next
+                nrm = _norm2(psi)
+                span = t - t_last
+                for q in range(3):
+                    out_pop[k_next, q] = (psi[q].real ** 2 + psi[q].imag ** 2) / nrm
+                    out_ipop[k_next, q] = ipop[q] / span
+                    ipop[q] = 0.0
+                out_p[k_next, 0] = pp2
+                out_p[k_next, 1] = pp3
+                out_phi[k_next, 0] = ph2
+                out_phi[k_next, 1] = ph3
+                t_last = t
+                k_next += 1
+            else:
+                t += tau
+    return True
+
+
+@njit(cache=True, parallel=True)
+def run_block(
+    par,
+    hnorm,
+    p0,
+    phi0,
+    level0,
+    t_samples,
+    hmax,
+    theta_max,
+    p_max,
+    dynamic,
+    nodes,
+    weights,
+    seeds,
+    out_pop,
+    out_ipop,
+    out_p,
+    out_phi,
+    jumps,
+    impulse_force,
+    impulse_kick,
+    work,
+    alive,
+):
+    """Run ``seeds.shape[0]`` independent trajectories (parallel over trajectories).
+
+    Args:
+        par: float64 (N_PARAMS,), layout ``P_*``: Ω2, Ω3, Δ2, Δ3, Γ2, Γ3, ν2, ν3, Γ23,
+            ω_r2, ω_r3 (units of Γ3) and k3/k2.
+        hnorm: Upper bound of the spectral norm of H_eff (Γ3), for the Taylor order.
+        p0, phi0: float64 (2,), initial P_i (units ħk_i) and φ_i = k_i r_i (rad).
+        level0: Initial internal level (1, 2 or 3).
+        t_samples: float64 (n_t,), increasing sample times, t_samples[0] the start.
+        hmax: Largest step (1/Γ3); steps are shortened at samples and jumps.
+        theta_max: Largest phase advance 2 ω_r P h per step (rad).
+        p_max: A trajectory with |P_i| > p_max stops (escaped); its later samples are NaN.
+        dynamic: If False, P is held fixed (prescribed velocity); force and kicks are
+            still accumulated in the impulse arrays.
+        nodes, weights: Gauss-Legendre nodes in [0, 1] and weights (sum 1).
+        seeds: uint64 (M, 4) xoshiro256** states, one row per trajectory (not modified).
+        out_pop, out_ipop: float64 (M, n_t, 3) normalized populations at the samples
+            and their averages over the preceding sample interval.
+        out_p, out_phi: float64 (M, n_t, 2) momenta and phases at the samples.
+        jumps: int64 (M, 5) jump counts per channel (``CHANNELS``).
+        impulse_force, impulse_kick: float64 (M, 2) accumulated ∫F dt and Σ kicks.
+        work: float64 (M, 2, 2) energy change ω_r,i Δ(P_i²) per axis i caused by the
+            force ([:, i, 0]) and by the kicks ([:, i, 1]) (units ħΓ3); with
+            ``dynamic=False`` the force part is the power integral ∫ 2ω_r P F dt.
+        alive: bool (M,), False for escaped trajectories.
+    """
+    m_traj = seeds.shape[0]
+    for j in prange(m_traj):
+        rng = seeds[j].copy()
+        alive[j] = _trajectory(
+            par,
+            hnorm,
+            p0,
+            phi0,
+            level0,
+            t_samples,
+            hmax,
+            theta_max,
+            p_max,
+            dynamic,
+            nodes,
+            weights,
+            rng,
+            out_pop[j],
+            out_ipop[j],
+            out_p[j],
+            out_phi[j],
+            jumps[j],
+            impulse_force[j],
+            impulse_kick[j],
+            work[j],
+        )
