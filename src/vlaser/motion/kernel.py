@@ -41,11 +41,19 @@ TAYLOR_TOL = 1e-14
 #: Largest number of Taylor terms of the coupling cos(φ0 + θ s) kept per step.
 MAX_COUPLING_TERMS = 16
 
-# Parameter vector layout of the kernel.
+# Parameter vector layout of the kernel: model (units of Γ3), then run settings.
 P_OMEGA2, P_OMEGA3, P_DELTA2, P_DELTA3 = 0, 1, 2, 3
 P_GAMMA2, P_GAMMA3, P_NU2, P_NU3, P_GAMMA23 = 4, 5, 6, 7, 8
 P_RECOIL2, P_RECOIL3, P_K32 = 9, 10, 11
-N_PARAMS = 12
+P_HNORM, P_HMAX, P_THETA_MAX, P_PMAX, P_DYNAMIC, P_LEVEL0 = 12, 13, 14, 15, 16, 17
+P_P0, P_PHI0 = 18, 20  # two entries each (axis k2, axis k3)
+N_PARAMS = 22
+
+# Column layout of the per-sample traces and of the per-trajectory totals.
+T_POP, T_IPOP, T_P, T_PHI = 0, 3, 6, 8
+N_TRACES = 10
+S_FORCE, S_KICK, S_WFORCE, S_WKICK = 0, 2, 4, 6
+N_TOTALS = 8
 
 #: Jump channels, in the order of the ``jumps`` counters.
 CHANNELS = ("decay2", "dephase2", "gamma23", "decay3", "dephase3")
@@ -176,6 +184,20 @@ def _coupling_series(c, sn, theta, w, scale, inv):
 
 
 @njit(cache=True)
+def _record(row, psi, pp2, pp3, ph2, ph3, ipop, span):
+    """Write one sample row (layout ``T_*``) and reset the interval integrals ``ipop``."""
+    nrm = _norm2(psi)
+    for q in range(3):
+        row[T_POP + q] = (psi[q].real ** 2 + psi[q].imag ** 2) / nrm
+        row[T_IPOP + q] = ipop[q] / span if span > 0 else row[T_POP + q]
+        ipop[q] = 0.0
+    row[T_P] = pp2
+    row[T_P + 1] = pp3
+    row[T_PHI] = ph2
+    row[T_PHI + 1] = ph3
+
+
+@njit(cache=True)
 def _taylor_order(x):
     """Smallest n with x^(n+1)/(n+1)! e^x <= TAYLOR_TOL (remainder bound of the series)."""
     term = math.exp(x)
@@ -188,29 +210,7 @@ def _taylor_order(x):
 
 
 @njit(cache=True)
-def _trajectory(
-    par,
-    hnorm,
-    p0,
-    phi0,
-    level0,
-    t_samples,
-    hmax,
-    theta_max,
-    p_max,
-    dynamic,
-    nodes,
-    weights,
-    rng,
-    out_pop,
-    out_ipop,
-    out_p,
-    out_phi,
-    jumps,
-    impulse_force,
-    impulse_kick,
-    work,
-):
+def _trajectory(par, t_samples, nodes, weights, rng, out, totals, jumps):
     """Run one trajectory and write its samples (see :func:`run_block`)."""
     om2 = par[P_OMEGA2]
     om3 = par[P_OMEGA3]
@@ -222,6 +222,11 @@ def _trajectory(
     wr2 = par[P_RECOIL2]
     wr3 = par[P_RECOIL3]
     k32 = par[P_K32]
+    hnorm = par[P_HNORM]
+    hmax = par[P_HMAX]
+    theta_max = par[P_THETA_MAX]
+    p_max = par[P_PMAX]
+    dynamic = par[P_DYNAMIC] != 0.0
     d1 = complex(-par[P_DELTA2], -0.5 * (g2 + nu2 + g23))
     d2 = complex(-par[P_DELTA3], -0.5 * (g3 + nu3))
     n_t = t_samples.shape[0]
@@ -240,35 +245,20 @@ def _trajectory(
     tmp = np.zeros(3, dtype=np.complex128)
     vals = np.zeros((n_g, 3), dtype=np.complex128)
     svals = np.zeros(n_g)
-    psi[level0 - 1] = 1.0
-    pp2 = p0[0]
-    pp3 = p0[1]
-    ph2 = phi0[0]
-    ph3 = phi0[1]
+    psi[int(par[P_LEVEL0]) - 1] = 1.0
+    pp2 = par[P_P0]
+    pp3 = par[P_P0 + 1]
+    ph2 = par[P_PHI0]
+    ph3 = par[P_PHI0 + 1]
     xi = 1.0 - uniform(rng)
     ipop = np.zeros(3)
     t = t_samples[0]
     t_last = t
-    # sample 0
-    nrm = _norm2(psi)
-    for q in range(3):
-        out_pop[0, q] = (psi[q].real ** 2 + psi[q].imag ** 2) / nrm
-        out_ipop[0, q] = out_pop[0, q]
-    out_p[0, 0] = pp2
-    out_p[0, 1] = pp3
-    out_phi[0, 0] = ph2
-    out_phi[0, 1] = ph3
+    _record(out[0], psi, pp2, pp3, ph2, ph3, ipop, 0.0)
     k_next = 1
     while k_next < n_t:
         if abs(pp2) > p_max or abs(pp3) > p_max:
-            for k in range(k_next, n_t):
-                for q in range(3):
-                    out_pop[k, q] = np.nan
-                    out_ipop[k, q] = np.nan
-                out_p[k, 0] = np.nan
-                out_p[k, 1] = np.nan
-                out_phi[k, 0] = np.nan
-                out_phi[k, 1] = np.nan
+            out[k_next:] = np.nan
             return False
         t_next = t_samples[k_next]
         h = hmax
@@ -364,14 +354,14 @@ def _trajectory(
             lever = tau - sg * h
             j2 += wg * lever * fa
             j3 += wg * lever * fb
-        impulse_force[0] += f2
-        impulse_force[1] += f3
+        totals[S_FORCE] += f2
+        totals[S_FORCE + 1] += f3
         if dynamic:
-            work[0, 0] += wr2 * (2.0 * pp2 + f2) * f2
-            work[1, 0] += wr3 * (2.0 * pp3 + f3) * f3
+            totals[S_WFORCE] += wr2 * (2.0 * pp2 + f2) * f2
+            totals[S_WFORCE + 1] += wr3 * (2.0 * pp3 + f3) * f3
         else:
-            work[0, 0] += wr2 * 2.0 * pp2 * f2
-            work[1, 0] += wr3 * 2.0 * pp3 * f3
+            totals[S_WFORCE] += wr2 * 2.0 * pp2 * f2
+            totals[S_WFORCE + 1] += wr3 * 2.0 * pp3 * f3
         if dynamic:
             ph2 += 2.0 * wr2 * (pp2 * tau + j2)
             ph3 += 2.0 * wr3 * (pp3 * tau + j3)
@@ -424,10 +414,10 @@ def _trajectory(
                 else:
                     kx = sx * k32
                     ky = sy
-                impulse_kick[0] += kx
-                impulse_kick[1] += ky
-                work[0, 1] += wr2 * (2.0 * pp2 + kx) * kx
-                work[1, 1] += wr3 * (2.0 * pp3 + ky) * ky
+                totals[S_KICK] += kx
+                totals[S_KICK + 1] += ky
+                totals[S_WKICK] += wr2 * (2.0 * pp2 + kx) * kx
+                totals[S_WKICK + 1] += wr3 * (2.0 * pp3 + ky) * ky
                 if dynamic:
                     pp2 += kx
                     pp3 += ky
@@ -442,16 +432,7 @@ def _trajectory(
             psi[2] = tmp[2]
             if hit:
                 t = t_next
-                nrm = _norm2(psi)
-                span = t - t_last
-                for q in range(3):
-                    out_pop[k_next, q] = (psi[q].real ** 2 + psi[q].imag ** 2) / nrm
-                    out_ipop[k_next, q] = ipop[q] / span
-                    ipop[q] = 0.0
-                out_p[k_next, 0] = pp2
-                out_p[k_next, 1] = pp3
-                out_phi[k_next, 0] = ph2
-                out_phi[k_next, 1] = ph3
+                _record(out[k_next], psi, pp2, pp3, ph2, ph3, ipop, t - t_last)
                 t_last = t
                 k_next += 1
             else:
@@ -460,79 +441,30 @@ def _trajectory(
 
 
 @njit(cache=True, parallel=True)
-def run_block(
-    par,
-    hnorm,
-    p0,
-    phi0,
-    level0,
-    t_samples,
-    hmax,
-    theta_max,
-    p_max,
-    dynamic,
-    nodes,
-    weights,
-    seeds,
-    out_pop,
-    out_ipop,
-    out_p,
-    out_phi,
-    jumps,
-    impulse_force,
-    impulse_kick,
-    work,
-    alive,
-):
+def run_block(par, t_samples, nodes, weights, seeds, traces, totals, jumps, alive):
     """Run ``seeds.shape[0]`` independent trajectories (parallel over trajectories).
 
     Args:
         par: float64 (N_PARAMS,), layout ``P_*``: Ω2, Ω3, Δ2, Δ3, Γ2, Γ3, ν2, ν3, Γ23,
-            ω_r2, ω_r3 (units of Γ3) and k3/k2.
-        hnorm: Upper bound of the spectral norm of H_eff (Γ3), for the Taylor order.
-        p0, phi0: float64 (2,), initial P_i (units ħk_i) and φ_i = k_i r_i (rad).
-        level0: Initial internal level (1, 2 or 3).
+            ω_r2, ω_r3 (units of Γ3), k3/k2; then the run settings: an upper bound of
+            the spectral norm of H_eff (Γ3, sets the Taylor order), the largest step
+            (1/Γ3; steps are shortened at samples and jumps), the largest phase
+            advance 2 ω_r |P| h per step (rad), p_max (a trajectory with |P_i| > p_max
+            stops: escaped, later samples NaN), dynamic (0: P held fixed, a prescribed
+            uniform motion whose force and kicks are only recorded), the initial
+            level (1, 2, 3), initial P_i (units ħk_i) and φ_i = k_i r_i (rad).
         t_samples: float64 (n_t,), increasing sample times, t_samples[0] the start.
-        hmax: Largest step (1/Γ3); steps are shortened at samples and jumps.
-        theta_max: Largest phase advance 2 ω_r P h per step (rad).
-        p_max: A trajectory with |P_i| > p_max stops (escaped); its later samples are NaN.
-        dynamic: If False, P is held fixed (prescribed velocity); force and kicks are
-            still accumulated in the impulse arrays.
         nodes, weights: Gauss-Legendre nodes in [0, 1] and weights (sum 1).
         seeds: uint64 (M, 4) xoshiro256** states, one row per trajectory (not modified).
-        out_pop, out_ipop: float64 (M, n_t, 3) normalized populations at the samples
-            and their averages over the preceding sample interval.
-        out_p, out_phi: float64 (M, n_t, 2) momenta and phases at the samples.
-        jumps: int64 (M, 5) jump counts per channel (``CHANNELS``).
-        impulse_force, impulse_kick: float64 (M, 2) accumulated ∫F dt and Σ kicks.
-        work: float64 (M, 2, 2) energy change ω_r,i Δ(P_i²) per axis i caused by the
-            force ([:, i, 0]) and by the kicks ([:, i, 1]) (units ħΓ3); with
-            ``dynamic=False`` the force part is the power integral ∫ 2ω_r P F dt.
-        alive: bool (M,), False for escaped trajectories.
+        traces: float64 (M, n_t, N_TRACES) output, columns ``T_*``: normalized
+            populations at the samples, their averages over the preceding sample
+            interval, P_i and φ_i (unwrapped).
+        totals: float64 (M, N_TOTALS) output, columns ``S_*``: ∫F_i dt and Σ kicks
+            (units ħk_i), and the kinetic-energy change ω_r,i Δ(P_i²) (ħΓ3) caused by
+            the force and by the kicks (with P fixed the force part is ∫ 2ω_r P F dt).
+        jumps: int64 (M, 5) output, jump counts per channel (``CHANNELS``).
+        alive: bool (M,) output, False for escaped trajectories.
     """
-    m_traj = seeds.shape[0]
-    for j in prange(m_traj):
+    for j in prange(seeds.shape[0]):
         rng = seeds[j].copy()
-        alive[j] = _trajectory(
-            par,
-            hnorm,
-            p0,
-            phi0,
-            level0,
-            t_samples,
-            hmax,
-            theta_max,
-            p_max,
-            dynamic,
-            nodes,
-            weights,
-            rng,
-            out_pop[j],
-            out_ipop[j],
-            out_p[j],
-            out_phi[j],
-            jumps[j],
-            impulse_force[j],
-            impulse_kick[j],
-            work[j],
-        )
+        alive[j] = _trajectory(par, t_samples, nodes, weights, rng, traces[j], totals[j], jumps[j])

@@ -39,6 +39,7 @@ the phase and momentum at the end of every step include the exact force integral
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -151,6 +152,14 @@ class MotionSetup:
         par[_k.P_RECOIL2] = self.recoil[0]
         par[_k.P_RECOIL3] = self.recoil[1]
         par[_k.P_K32] = self.k_ratio
+        par[_k.P_HNORM] = heff_norm(p)
+        par[_k.P_HMAX] = self.dt
+        par[_k.P_THETA_MAX] = THETA_MAX
+        par[_k.P_PMAX] = self.p_max
+        par[_k.P_DYNAMIC] = 1.0 if self.dynamic else 0.0
+        par[_k.P_LEVEL0] = self.initial_level
+        par[_k.P_P0 : _k.P_P0 + 2] = self.p0
+        par[_k.P_PHI0 : _k.P_PHI0 + 2] = self.phase0
         return par
 
     def seeds(self) -> np.ndarray:
@@ -176,7 +185,36 @@ def make_setup(
     p_max: float = 1e4,
     dynamic: bool = True,
 ) -> MotionSetup:
-    """Validate the inputs of :func:`simulate` (same arguments) and choose the step."""
+    """Validate the settings of a trajectory run and choose the step.
+
+    Args:
+        params: Pump and decay parameters (scalars, units of Γ3).
+        trajectories: Number M of independent trajectories.
+        t_max: Duration (1/Γ3).
+        seed: Master seed; trajectory j uses the j-th child of
+            ``numpy.random.SeedSequence(seed)``, so results do not depend on how the
+            trajectories are split into chunks or processes.
+        samples: Number of sample times, evenly spaced from 0 to ``t_max``.
+        dt: Largest integration step (1/Γ3); default 3/‖H_eff‖; above 3.5/‖H_eff‖ it is
+            refused (:func:`max_dt`).
+        species: Species preset for the recoil frequencies and k3/k2 (default 88Sr,
+            mass 87.906 u from the preset).
+        recoil: Override (ω_r2, ω_r3) = ħk_i²/2m in units of Γ3; (0, 0) freezes the
+            motion (infinite mass).
+        k_ratio: Override k3/k2 (the kick projection ratio).
+        p0: Initial momentum P_i = p_i/ħk_i (one number for both axes, or a pair).
+        phase0: Initial φ_i = k_i r_i (rad); 0 is a pump antinode.
+        initial_level: Initial internal state |1>, |2> or |3>.
+        p_max: A trajectory with |P_i| > p_max is stopped (escaped; NaN afterwards).
+        dynamic: False holds P fixed (prescribed uniform motion; the force is only
+            recorded in ``force_impulse``).
+
+    Returns:
+        The validated :class:`MotionSetup`.
+
+    Raises:
+        ParameterError: For invalid input, including a too-coarse ``dt``.
+    """
     if not isinstance(params, AtomParams):
         raise ParameterError("params", type(params).__name__, "an AtomParams")
     if params.shape != ():
@@ -232,45 +270,23 @@ def make_setup(
 def _run_chunk(setup: MotionSetup, seeds: np.ndarray) -> dict[str, np.ndarray]:
     """Run the kernel for the trajectories whose generator states are ``seeds``."""
     m = seeds.shape[0]
-    n_t = setup.samples
-    out = {
-        "pop": np.empty((m, n_t, 3)),
-        "ipop": np.empty((m, n_t, 3)),
-        "p": np.empty((m, n_t, 2)),
-        "phi": np.empty((m, n_t, 2)),
-        "jumps": np.zeros((m, len(_k.CHANNELS)), dtype=np.int64),
-        "impulse_force": np.zeros((m, 2)),
-        "impulse_kick": np.zeros((m, 2)),
-        "work": np.zeros((m, 2, 2)),
-        "alive": np.ones(m, dtype=np.bool_),
-    }
-    norm = heff_norm(setup.params)
-    nodes, weights = _gauss(norm * setup.dt)
+    traces = np.empty((m, setup.samples, _k.N_TRACES))
+    totals = np.zeros((m, _k.N_TOTALS))
+    jumps = np.zeros((m, len(_k.CHANNELS)), dtype=np.int64)
+    alive = np.ones(m, dtype=np.bool_)
+    nodes, weights = _gauss(heff_norm(setup.params) * setup.dt)
     _k.run_block(
         setup.kernel_params(),
-        norm,
-        setup.p0,
-        setup.phase0,
-        setup.initial_level,
         setup.times,
-        setup.dt,
-        THETA_MAX,
-        setup.p_max,
-        setup.dynamic,
         nodes,
         weights,
         np.ascontiguousarray(seeds),
-        out["pop"],
-        out["ipop"],
-        out["p"],
-        out["phi"],
-        out["jumps"],
-        out["impulse_force"],
-        out["impulse_kick"],
-        out["work"],
-        out["alive"],
+        traces,
+        totals,
+        jumps,
+        alive,
     )
-    return out
+    return {"traces": traces, "totals": totals, "jumps": jumps, "alive": alive}
 
 
 def _worker_chunk(setup: MotionSetup, seeds: np.ndarray) -> dict[str, np.ndarray]:
@@ -283,70 +299,35 @@ def _worker_chunk(setup: MotionSetup, seeds: np.ndarray) -> dict[str, np.ndarray
 def simulate(
     params: AtomParams,
     *,
-    trajectories: int,
-    t_max: float,
-    seed: int = 0,
-    samples: int = 201,
-    dt: float | None = None,
-    species: str | Species = "sr88",
-    recoil: Sequence[float] | None = None,
-    k_ratio: float | None = None,
-    p0: float | Sequence[float] = 100.0,
-    phase0: float | Sequence[float] = 0.0,
-    initial_level: int = 1,
-    p_max: float = 1e4,
-    dynamic: bool = True,
     processes: int = 1,
     progress: ProgressCallback | None = None,
+    **options: Any,
 ) -> MotionResult:
     """Run many semiclassical quantum-jump trajectories (paper Sec. IV).
 
     Args:
         params: Pump and decay parameters (scalars, units of Γ3).
-        trajectories: Number M of independent trajectories.
-        t_max: Duration (1/Γ3).
-        seed: Master seed; trajectory j uses the j-th child of
-            ``numpy.random.SeedSequence(seed)``, so results do not depend on how the
-            trajectories are split into chunks or processes.
-        samples: Number of sample times, evenly spaced from 0 to ``t_max``.
-        dt: Largest integration step (1/Γ3); default 3/‖H_eff‖; above 3.5/‖H_eff‖ it is
-            refused (:func:`max_dt`).
-        species: Species preset for the recoil frequencies and k3/k2 (default 88Sr,
-            mass 87.906 u from the preset).
-        recoil: Override (ω_r2, ω_r3) = ħk_i²/2m in units of Γ3; (0, 0) freezes the
-            motion (infinite mass).
-        k_ratio: Override k3/k2 (the kick projection ratio).
-        p0: Initial momentum P_i = p_i/ħk_i (one number for both axes, or a pair).
-        phase0: Initial φ_i = k_i r_i (rad); 0 is a pump antinode.
-        initial_level: Initial internal state |1>, |2> or |3>.
-        p_max: A trajectory with |P_i| > p_max is stopped (escaped; NaN afterwards).
-        dynamic: False holds P fixed (prescribed uniform motion; the force is only
-            recorded in ``force_impulse``).
         processes: Split the trajectories over this many worker processes.
         progress: Called as ``progress(done, total)`` after each chunk.
+        **options: The run settings of :func:`make_setup` (``trajectories`` and
+            ``t_max`` required; ``seed``, ``samples``, ``dt``, ``species``, ``recoil``,
+            ``k_ratio``, ``p0``, ``phase0``, ``initial_level``, ``p_max``, ``dynamic``).
 
     Returns:
         :class:`MotionResult` with per-trajectory samples.
 
     Raises:
         ParameterError: For invalid input, including a too-coarse ``dt``.
+
+    Example:
+        >>> r = simulate(AtomParams.paper(), trajectories=4, t_max=50.0, seed=1)
+        >>> r.kinetic_energy()[0].shape
+        (201, 2)
     """
-    setup = make_setup(
-        params,
-        trajectories=trajectories,
-        t_max=t_max,
-        seed=seed,
-        samples=samples,
-        dt=dt,
-        species=species,
-        recoil=recoil,
-        k_ratio=k_ratio,
-        p0=p0,
-        phase0=phase0,
-        initial_level=initial_level,
-        p_max=p_max,
-        dynamic=dynamic,
-    )
+    unknown = sorted(set(options) - set(inspect.signature(make_setup).parameters))
+    if unknown:
+        raise ParameterError("option", unknown[0], "a keyword of vlaser.motion.make_setup")
+    setup = make_setup(params, **options)
     processes = _positive_int(processes, "processes")
     seeds = setup.seeds()
     m = setup.trajectories
@@ -372,16 +353,20 @@ def simulate(
                 if progress is not None:
                     progress(int(bounds[c + 1]), m)
     data = {key: np.concatenate([p[key] for p in pieces]) for key in pieces[0]}
+    tr = data["traces"]
+    tot = data["totals"]
     return MotionResult(
         setup=setup,
-        populations=data["pop"],
-        interval_populations=data["ipop"],
-        momentum=data["p"],
-        phase=np.mod(data["phi"] + np.pi, 2 * np.pi) - np.pi,
+        populations=tr[..., _k.T_POP : _k.T_POP + 3],
+        interval_populations=tr[..., _k.T_IPOP : _k.T_IPOP + 3],
+        momentum=tr[..., _k.T_P : _k.T_P + 2],
+        phase=np.mod(tr[..., _k.T_PHI : _k.T_PHI + 2] + np.pi, 2 * np.pi) - np.pi,
         jumps=data["jumps"],
-        force_impulse=data["impulse_force"],
-        kick_impulse=data["impulse_kick"],
-        work=data["work"],
+        force_impulse=tot[:, _k.S_FORCE : _k.S_FORCE + 2],
+        kick_impulse=tot[:, _k.S_KICK : _k.S_KICK + 2],
+        work=np.stack(
+            [tot[:, _k.S_WFORCE : _k.S_WFORCE + 2], tot[:, _k.S_WKICK : _k.S_WKICK + 2]], axis=-1
+        ),
         alive=data["alive"],
     )
 
@@ -505,6 +490,20 @@ class MotionResult:
         mean, err = self.late_average(pops[..., 1] - pops[..., 0], start)
         return float(mean), float(err)
 
+    def energy_budget(self) -> dict[str, list[float]]:
+        """Mean kinetic-energy change per axis (ħΓ3) over the run, split into the work of
+        the force and of the recoil kicks, with standard errors (lists [k2, k3]).
+
+        ``force < 0`` means the pumps cool along that axis; the kick part is the
+        recoil heating. Their sum is E_i(T) − E_i(0) per trajectory.
+        """
+        out: dict[str, list[float]] = {}
+        for k, name in enumerate(("force", "kicks")):
+            mean, err = self._mean_err(self.work[:, :, k])
+            out[name] = mean.tolist()
+            out[f"{name}_err"] = err.tolist()
+        return out
+
     def summary(self, window: int = 50) -> dict[str, Any]:
         """Final-time numbers (JSON-friendly; units of Γ3 and ħΓ3).
 
@@ -529,6 +528,7 @@ class MotionResult:
             "inversion_final": float(inv[-1]),
             "inversion_final_err": float(inv_err[-1]),
             "node_fraction": self.node_fraction()[-1].tolist(),
+            "energy_change": self.energy_budget(),
             "escaped_fraction": self.escaped_fraction,
             "jumps_per_trajectory": dict(
                 zip(_k.CHANNELS, np.mean(self.jumps, axis=0).tolist(), strict=True)
