@@ -179,3 +179,23 @@ def test_unsupported_suffix(tmp_path, grid):
     with pytest.raises(ParameterError, match=r"\.zarr or \.nc"):
         run_scan(SyntheticSolver(), grid, {}, store=tmp_path / "a.h5")
     assert not (tmp_path / "a.h5").exists()
+
+
+def test_store_write_error_propagates_and_leaves_chunk_unmarked(tmp_path, grid, monkeypatch):
+    from vlaser.scan.store import ZarrTarget
+
+    original = ZarrTarget.write
+
+    def flaky(self, chunk, outputs):
+        if chunk == 2:
+            raise OSError("disk full (simulated)")
+        original(self, chunk, outputs)
+
+    monkeypatch.setattr(ZarrTarget, "write", flaky)
+    path = tmp_path / "w.zarr"
+    with pytest.raises(OSError, match="disk full"):
+        run_scan(SyntheticSolver(), grid, {}, store=path, chunk_size=5)
+    assert sorted(int(p.name) for p in (path / DONE_DIR).iterdir()) == [0, 1]
+    monkeypatch.setattr(ZarrTarget, "write", original)
+    ds = run_scan(SyntheticSolver(), grid, {}, store=path, chunk_size=5, resume=True)
+    assert_same_data(ds, run_scan(SyntheticSolver(), grid, {}, chunk_size=5))

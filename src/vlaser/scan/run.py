@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -115,6 +117,58 @@ def resolve_fixed(
     return out
 
 
+class _WriteBehind:
+    """Writes chunks to the target in a thread, overlapping the store's I/O (zarr's
+    encode and file writes) with the next solves.
+
+    At most ``depth`` solved chunks wait in the queue, so memory stays bounded. Each
+    chunk is written and marked done by :meth:`Target.write` (data first, marker
+    last) in arrival order; ``on_chunk_done`` is called from this thread after it.
+    """
+
+    def __init__(
+        self,
+        target: Any,
+        done: int,
+        total: int,
+        on_chunk_done: ProgressCallback | None,
+        depth: int = 2,
+    ) -> None:
+        self._target = target
+        self._done = done
+        self._total = total
+        self._callback = on_chunk_done
+        self._queue: queue.Queue[tuple[int, Any] | None] = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="vlaser-scan-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._error is not None:
+                continue  # drain after a failure
+            try:
+                self._target.write(*item)
+                self._done += 1
+                if self._callback is not None:
+                    self._callback(self._done, self._total)
+            except BaseException as exc:  # re-raised in the calling thread
+                self._error = exc
+
+    def put(self, chunk: int, outputs: Any) -> None:
+        """Queue one solved chunk (blocks while ``depth`` chunks wait)."""
+        if self._error is not None:
+            raise self._error
+        self._queue.put((chunk, outputs))
+
+    def close(self, raise_error: bool = True) -> None:
+        """Write what is queued, stop the thread, re-raise a write error."""
+        self._queue.put(None)
+        self._thread.join()
+        if raise_error and self._error is not None:
+            raise self._error
+
+
 def run_scan(
     adapter: str | SolverAdapter,
     grid: Grid | Sequence[str | Axis],
@@ -153,7 +207,8 @@ def run_scan(
         workers: Worker processes for ``"processes"`` or a local Dask cluster.
         scheduler: ``tcp://HOST:PORT`` of a running Dask scheduler.
         on_chunk_done: Called as ``on_chunk_done(done, total)`` once before the first
-            chunk (done = chunks already finished) and after each chunk is stored.
+            chunk (done = chunks already finished) and after each chunk is stored
+            (from the store's writer thread).
         options: Solver options (override the adapter's).
         connect_timeout: Seconds allowed to reach ``scheduler``.
         retries: Resubmissions of a chunk whose worker died or whose solve raised.
@@ -203,11 +258,14 @@ def run_scan(
             exe.describe(),
         )
         job = ChunkJob(adapter, axes, fixed_all, layout)
-        for chunk, outputs in exe.map_unordered(job, todo):
-            target.write(chunk, outputs)
-            n_done += 1
-            if on_chunk_done is not None:
-                on_chunk_done(n_done, total)
+        writer = _WriteBehind(target, n_done, total, on_chunk_done)
+        try:
+            for chunk, outputs in exe.map_unordered(job, todo):
+                writer.put(chunk, outputs)
+        except BaseException:
+            writer.close(raise_error=False)  # store what is finished, then report
+            raise
+        writer.close()
         return target.finish()
     finally:
         if exe is not None and exe is not executor:

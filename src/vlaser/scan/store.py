@@ -28,6 +28,7 @@ The final write loads one variable at a time.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -261,9 +262,9 @@ class ZarrTarget(Target):
         return self._arrays[name]
 
     def write(self, chunk: int, outputs: Mapping[str, np.ndarray]) -> None:
-        sl = self.layout.slices(chunk)
-        for name, arr in outputs.items():
-            self._array(name)[sl] = arr
+        _write_arrays(
+            [(self._array(name), arr) for name, arr in outputs.items()], self.layout.slices(chunk)
+        )
         marker = self.done_dir / str(chunk)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.done_dir)
         with os.fdopen(fd, "w", encoding="ascii") as fh:
@@ -302,6 +303,28 @@ class NetCDFTarget(ZarrTarget):
         # Also clears a checkpoint left by a crash between the rename and this cleanup.
         shutil.rmtree(self.path, ignore_errors=True)
         return xr.open_dataset(self.final)
+
+
+def _write_arrays(arrays: list[tuple[Any, np.ndarray]], selection: tuple[slice, ...]) -> None:
+    """``array[selection] = value`` for every pair, returning when all are written.
+
+    zarr-python 3 runs each write on its event-loop thread; issuing all of a chunk's
+    writes in one trip (``asyncio.gather``) overlaps them and roughly halves the time
+    per chunk. Falls back to one write after another if zarr's internals differ.
+    """
+    try:
+        from zarr.core.sync import sync
+
+        async_arrays = [(a._async_array, v) for a, v in arrays]
+    except (ImportError, AttributeError):
+        for a, v in arrays:
+            a[selection] = v
+        return
+
+    async def put_all() -> None:
+        await asyncio.gather(*(a.setitem(selection, v) for a, v in async_arrays))
+
+    sync(put_all())
 
 
 def _done_chunks(done_dir: Path, n_chunks: int, fingerprint: str) -> set[int]:
