@@ -52,6 +52,11 @@ def test_last_axis_filled_first_and_split_evenly():
 
 
 def test_chunking_depends_only_on_shape_and_size():
+    from vlaser.scan import Grid
+
+    assert Grid.from_specs(["x=0:1:1000", "y=0:1:1000"]).chunks(4096) == ChunkLayout.for_shape(
+        (1000, 1000), 4096
+    )
     a = ChunkLayout.for_shape((1000, 1000), 4096)
     b = ChunkLayout.for_shape((1000, 1000), 4096)
     assert a == b and a.n_chunks == math.ceil(1000 / 4) * 1

@@ -13,11 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from vlaser.errors import ParameterError
 from vlaser.params import DEFAULT_GAMMA2, parse_rate
+
+if TYPE_CHECKING:
+    from vlaser.scan.chunks import ChunkLayout
 
 _GRAMMAR = "NAME=START:STOP:COUNT, NAME=log:START:STOP:COUNT or NAME=V1,V2,..."
 
@@ -143,6 +147,13 @@ class Grid:
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(a.name for a in self.axes)
+
+    def chunks(self, chunk_size: int = 4096) -> ChunkLayout:
+        """Partition into hyper-rectangular blocks of at most ``chunk_size`` points
+        (see :mod:`vlaser.scan.chunks`)."""
+        from vlaser.scan.chunks import ChunkLayout
+
+        return ChunkLayout.for_shape(self.shape, chunk_size)
 
     def mesh(self) -> dict[str, np.ndarray]:
         """Broadcastable arrays per axis: axis k has shape (1,..,n_k,..,1)."""
