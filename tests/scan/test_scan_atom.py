@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scan_helpers import assert_same_data
 
-from conftest import assert_same_data
 from vlaser.atom import steady_state
 from vlaser.errors import ParameterError
 from vlaser.params import AtomParams

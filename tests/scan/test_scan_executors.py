@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from scan_helpers import assert_same_data, chunk_keys
 
-from conftest import assert_same_data, chunk_keys
 from vlaser.errors import ParameterError, VlaserError
 from vlaser.scan import ChunkLayout, run_scan
 from vlaser.scan.executors import check_scheduler_address, make_executor

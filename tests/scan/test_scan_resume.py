@@ -8,7 +8,8 @@ import subprocess
 import sys
 import time
 
-from conftest import assert_same_data, chunk_keys
+from scan_helpers import assert_same_data, chunk_keys
+
 from vlaser.scan import ChunkLayout, Grid, run_scan
 from vlaser.scan.store import DONE_DIR, partial_path
 from vlaser.scan.testing import SyntheticSolver, solve_calls

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 import xarray as xr
 import zarr
+from scan_helpers import assert_same_data, chunk_keys
 
 import vlaser
-from conftest import assert_same_data, chunk_keys
 from vlaser.errors import VlaserError
 from vlaser.scan import run_scan
 from vlaser.scan.chunks import ChunkLayout
