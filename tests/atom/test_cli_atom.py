@@ -61,7 +61,7 @@ def test_map_writes_netcdf_and_png(tmp_path, capsys):
     with xr.open_dataset(target) as ds:
         assert ds["inversion"].dims == ("delta2", "delta3")
         assert ds["delta2"].attrs["units"] == "Gamma3"
-        assert ds.attrs["omega3"] == 0.4
+        assert ds.attrs["fixed_omega3"] == 0.4
         assert "vlaser_version" in ds.attrs
         ref = steady_state(
             AtomParams.paper(

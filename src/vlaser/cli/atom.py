@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
+from vlaser.cli import scanopts as so
 from vlaser.cli.common import RATE_HELP, atom_kwargs, emit_json
 from vlaser.errors import ParameterError
 from vlaser.params import AtomParams
@@ -148,32 +149,50 @@ def steady_cmd(
 def map_cmd(
     x: str = typer.Option(..., "--x", help="First axis NAME=START:STOP:COUNT (or log:/list)."),
     y: str | None = typer.Option(None, "--y", help="Second axis, same grammar."),
-    out: Path = typer.Option(..., "--out", help="Result NetCDF file (*.nc); a PNG goes beside it."),
+    out: Path = typer.Option(
+        ..., "--out", help="Result file (*.nc NetCDF or *.zarr store); a PNG goes beside it."
+    ),
+    workers: so.Workers = 1,
+    scheduler: so.Scheduler = None,
+    dask: so.Dask = False,
+    resume: so.Resume = False,
+    overwrite: so.Overwrite = False,
+    chunk_size: so.ChunkSize = so.DEFAULT_CHUNK_SIZE,
+    quiet: so.Quiet = False,
     atom: AtomOptions = None,
     as_json: Json = False,
 ) -> None:
-    """Steady-state inversion over a 1-D or 2-D grid into NetCDF (+ PNG of the map)."""
-    from vlaser.atom import steady_state
+    """Steady-state inversion over a 1-D or 2-D grid into NetCDF/Zarr (+ PNG of the map).
+
+    Runs through the shared scan layer: chunked, resumable (``--resume``), on local
+    worker processes (``--workers``) or Dask (``--dask``, ``--scheduler``).
+    """
     from vlaser.atom.liouvillian import PARAM_ORDER
-    from vlaser.io import provenance, save_figure, write_netcdf
+    from vlaser.io import save_figure
     from vlaser.scan.grid import Grid
 
-    if out.suffix != ".nc":
-        raise ParameterError("out", str(out), "a path ending in .nc")
+    if out.suffix not in (".nc", ".zarr"):
+        raise ParameterError("out", str(out), "a path ending in .nc or .zarr")
     species, given = atom
     g2 = _options(species, given)["gamma2"]
     specs = [s for s in (x, y) if s is not None]
     grid = Grid.from_specs(specs, allowed=PARAM_ORDER, gamma2=g2)
     fixed = _options(species, given, skip=grid.names)
-    p = AtomParams(**fixed, **grid.mesh())
-    ss = steady_state(p)
-    ds = ss.to_dataset()
-    ds.attrs.update(
-        provenance(fixed_params=fixed, scan_axes=list(grid.names), solver="atom.steady")
+    ds = so.run_scan_cli(
+        "atom.steady",
+        grid,
+        fixed,
+        out,
+        workers,
+        scheduler,
+        resume,
+        quiet or as_json,
+        chunk_size,
+        dask=dask,
+        overwrite=overwrite,
     )
     fig = _map_figure(ds, grid.names, all(a.kind == "log" for a in grid.axes))
     png = out.with_suffix(".png")
-    write_netcdf(ds, out)
     save_figure(fig, png)
     inv = ds["inversion"].values
     summary = {

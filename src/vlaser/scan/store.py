@@ -109,9 +109,9 @@ class ScanSchema:
     def units(self, name: str) -> str:
         return self.adapter.param_units.get(name, "")
 
-    def attrs(self) -> dict[str, str]:
-        """Global attributes (strings)."""
-        return provenance(
+    def attrs(self) -> dict[str, Any]:
+        """Global attributes: provenance strings plus ``fixed_NAME`` per fixed parameter."""
+        attrs: dict[str, Any] = provenance(
             solver=self.adapter.name,
             solver_options=dict(self.adapter.options),
             fixed_params=dict(self.fixed),
@@ -119,6 +119,10 @@ class ScanSchema:
             scan_chunk_shape=list(self.layout.chunk_shape),
             scan_fingerprint=self.fingerprint,
         )
+        for name, value in self.fixed.items():
+            if isinstance(value, int | float):
+                attrs[f"fixed_{name}"] = float(value)
+        return attrs
 
     def coords(self) -> dict[str, tuple[Any, Any, dict[str, str]]]:
         """Coordinates as ``name -> (dims, values, attrs)``."""
