@@ -56,7 +56,7 @@ def run_cmd(
     time: float = typer.Option(20000.0, "--time", help="Duration in units of 1/Γ3."),
     seed: int = typer.Option(1, "--seed", help="Master seed (SeedSequence)."),
     dt: float | None = typer.Option(
-        None, "--dt", help="Largest step (1/Γ3); default 3/‖H_eff‖, refused above 3.5/‖H_eff‖."
+        None, "--dt", help="Largest step (1/Γ3); default 1.2/‖H_eff‖, refused above 3.5/‖H_eff‖."
     ),
     samples: int = typer.Option(201, "--samples", help="Number of sample times."),
     p0: float = typer.Option(100.0, "--p0", help="Initial momentum per axis, units of ħk_i."),

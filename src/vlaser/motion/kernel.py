@@ -50,8 +50,8 @@ P_P0, P_PHI0 = 18, 20  # two entries each (axis k2, axis k3)
 N_PARAMS = 22
 
 # Column layout of the per-sample traces and of the per-trajectory totals.
-T_POP, T_IPOP, T_P, T_PHI = 0, 3, 6, 8
-N_TRACES = 10
+T_POP, T_IPOP, T_P, T_PHI, T_COH = 0, 3, 6, 8, 10
+N_TRACES = 14
 S_FORCE, S_KICK, S_WFORCE, S_WKICK = 0, 2, 4, 6
 N_TOTALS = 8
 
@@ -195,6 +195,12 @@ def _record(row, psi, pp2, pp3, ph2, ph3, ipop, span):
     row[T_P + 1] = pp3
     row[T_PHI] = ph2
     row[T_PHI + 1] = ph3
+    c12 = psi[0].conjugate() * psi[1] / nrm
+    c13 = psi[0].conjugate() * psi[2] / nrm
+    row[T_COH] = c12.real
+    row[T_COH + 1] = c12.imag
+    row[T_COH + 2] = c13.real
+    row[T_COH + 3] = c13.imag
 
 
 @njit(cache=True)
@@ -458,7 +464,7 @@ def run_block(par, t_samples, nodes, weights, seeds, traces, totals, jumps, aliv
         seeds: uint64 (M, 4) xoshiro256** states, one row per trajectory (not modified).
         traces: float64 (M, n_t, N_TRACES) output, columns ``T_*``: normalized
             populations at the samples, their averages over the preceding sample
-            interval, P_i and φ_i (unwrapped).
+            interval, P_i, φ_i (unwrapped), and Re, Im of <σ12>, <σ13>.
         totals: float64 (M, N_TOTALS) output, columns ``S_*``: ∫F_i dt and Σ kicks
             (units ħk_i), and the kinetic-energy change ω_r,i Δ(P_i²) (ħΓ3) caused by
             the force and by the kicks (with P fixed the force part is ∫ 2ω_r P F dt).
