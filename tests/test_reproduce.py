@@ -68,3 +68,17 @@ def test_unknown_figure_is_refused(tmp_path, fake):
     with pytest.raises(ParameterError, match="figure"):
         rep.reproduce(tmp_path, only=["fig99"])
     assert not (tmp_path / "report.md").exists()
+
+
+@pytest.mark.slow
+def test_parallel_figures_equal_serial(tmp_path):
+    """Figures computed on 2 worker processes equal the in-process result exactly."""
+    serial = rep.reproduce(tmp_path / "s", only=["fig4"], workers=1)
+    parallel = rep.reproduce(tmp_path / "p", only=["fig4"], workers=2)
+    assert [f.key for f in parallel.figures] == ["fig4"]
+    with (
+        xr.open_dataset(tmp_path / "s" / "fig4.nc") as a,
+        xr.open_dataset(tmp_path / "p" / "fig4.nc") as b,
+    ):
+        xr.testing.assert_identical(a.drop_attrs(), b.drop_attrs())
+    assert [c.computed for c in serial.claims] == [c.computed for c in parallel.claims]

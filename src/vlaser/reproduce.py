@@ -59,6 +59,19 @@ class ReproduceResult:
         }
 
 
+@dataclass(frozen=True)
+class FigureJob:
+    """Picklable task for the scan executors: ``solve(i)`` computes figure ``keys[i]``."""
+
+    keys: tuple[str, ...]
+    quick: bool
+
+    def solve(self, index: int):
+        from vlaser import figures
+
+        return figures.available()[self.keys[index]].compute(quick=self.quick)
+
+
 def _load_if_current(path: Path, quick: bool):
     import xarray as xr
 
@@ -78,12 +91,27 @@ def _load_if_current(path: Path, quick: bool):
     return ds
 
 
+def _timed(
+    started: dict[str, float],
+    key: str,
+    job: FigureJob,
+    progress: Callable[[str, str], None] | None,
+):
+    if progress:
+        progress(key, "compute")
+    started[key] = time.perf_counter()
+    return job.solve(job.keys.index(key))
+
+
 def reproduce(
     out_dir: str | Path,
     quick: bool = True,
     only: Sequence[str] | None = None,
     resume: bool = False,
     progress: Callable[[str, str], None] | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
+    dask: bool = False,
 ) -> ReproduceResult:
     """Compute, plot and report every available paper figure.
 
@@ -94,6 +122,9 @@ def reproduce(
         resume: Reuse a figure's existing dataset if written by this vlaser version
             with the same ``quick`` setting.
         progress: Optional callback ``progress(key, stage)``.
+        workers: Worker processes computing figures in parallel (1: in this process).
+        scheduler: Address ``tcp://HOST:PORT`` of a Dask scheduler to compute on.
+        dask: Start a local Dask cluster of ``workers`` processes.
 
     Returns:
         A :class:`ReproduceResult` with per-figure files, claims and timings.
@@ -116,28 +147,49 @@ def reproduce(
         keys = [k for k in keys if k in only]
     out.mkdir(parents=True, exist_ok=True)
     result = ReproduceResult(out)
+    datasets: dict[str, object] = {}
+    started: dict[str, float] = {}
+    if resume:
+        for key in keys:
+            ds = _load_if_current(out / f"{key}.nc", quick)
+            if ds is not None:
+                datasets[key] = ds
+    todo = [k for k in keys if k not in datasets]
+    if todo:
+        from vlaser.scan.executors import make_executor
+
+        job = FigureJob(tuple(todo), bool(quick))
+        executor = make_executor("dask" if dask else None, workers=workers, scheduler=scheduler)
+        with executor:
+            if executor.name == "serial":
+                # In-process: one after another, each timed on its own.
+                stream = ((i, _timed(started, todo[i], job, progress)) for i in range(len(todo)))
+            else:
+                for key in todo:
+                    started[key] = time.perf_counter()
+                    if progress:
+                        progress(key, f"compute on {executor.describe()}")
+                stream = executor.map_unordered(job, range(len(todo)))
+            for index, ds in stream:
+                key = todo[index]
+                ds.attrs.update(provenance(figure=key, reproduce_quick=str(bool(quick))))
+                write_netcdf(ds, out / f"{key}.nc")
+                datasets[key] = ds
+                started[key] = time.perf_counter() - started[key]
     for key in keys:
         mod = mods[key]
-        nc = out / f"{key}.nc"
-        png = out / f"{key}.png"
+        ds = datasets[key]
         t0 = time.perf_counter()
-        ds = _load_if_current(nc, quick) if resume else None
-        reused = ds is not None
-        if ds is None:
-            if progress:
-                progress(key, "compute")
-            ds = mod.compute(quick=quick)
-            ds.attrs.update(provenance(figure=key, reproduce_quick=str(bool(quick))))
-            write_netcdf(ds, nc)
         if progress:
             progress(key, "plot")
         fig = mod.plot(ds)
+        png = out / f"{key}.png"
         save_figure(fig, png)
         claims = list(mod.claims(ds))
+        reused = key not in started
+        seconds = (0.0 if reused else started[key]) + time.perf_counter() - t0
         result.figures.append(
-            FigureResult(
-                key, mod.TITLE, [nc.name, png.name], claims, time.perf_counter() - t0, reused
-            )
+            FigureResult(key, mod.TITLE, [f"{key}.nc", png.name], claims, seconds, reused)
         )
         if progress:
             progress(key, "done")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from vlaser.cli import scanopts as so
 from vlaser.cli.common import emit_json
 
 
@@ -19,7 +20,10 @@ def reproduce_cmd(
     ),
     resume: bool = typer.Option(False, "--resume", help="Reuse finished figure datasets in --out."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON summary object."),
-    quiet: bool = typer.Option(False, "--quiet", help="No progress output."),
+    quiet: so.Quiet = False,
+    workers: so.Workers = 1,
+    scheduler: so.Scheduler = None,
+    dask: so.Dask = False,
 ) -> None:
     """Reproduce the paper's figures (PNG + NetCDF) and report.md into OUT."""
     from rich.console import Console
@@ -32,7 +36,16 @@ def reproduce_cmd(
     def progress(key: str, stage: str) -> None:
         console.print(f"[bold]{key}[/bold]: {stage}")
 
-    result = reproduce(out, quick=not full, only=keys, resume=resume, progress=progress)
+    result = reproduce(
+        out,
+        quick=not full,
+        only=keys,
+        resume=resume,
+        progress=progress,
+        workers=workers,
+        scheduler=scheduler,
+        dask=dask,
+    )
     summary = result.summary()
     if as_json:
         emit_json(summary)
