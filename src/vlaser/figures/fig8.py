@@ -15,7 +15,7 @@ text and its Fig. 8 caption disagree), from the work of the pump forces on the a
 Δ2 = ±5, Δ3 = ±1 and Δ2 = ±1 at Δ3 = −0.5; the Doppler width of eq. (16); the fixed-atom
 inversion at the antinode and averaged over positions.
 
-quick: 32 trajectories to t = 6·10⁴/Γ3; full: 500 trajectories (as the paper) to 10⁵/Γ3.
+quick: 24 trajectories to t = 5·10⁴/Γ3; full: 500 trajectories (as the paper) to 10⁵/Γ3.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ WINDOW = 50
 LATE = 0.2
 
 _CONFIG = {
-    True: {"trajectories": 32, "t_max": 6e4, "samples": 301, "sign": (24, 1.5e4), "scan": None},
+    True: {"trajectories": 24, "t_max": 5e4, "samples": 251, "sign": (16, 1.2e4), "scan": None},
     False: {
         "trajectories": 500,
         "t_max": 1e5,
