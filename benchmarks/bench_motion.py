@@ -61,6 +61,11 @@ def main() -> None:
     t0 = time.perf_counter()
     r = simulate(p, trajectories=M, t_max=T, seed=1, samples=SAMPLES, recoil=(0, 0))
     t_v = time.perf_counter() - t0
+    numba.set_num_threads(1)
+    t0 = time.perf_counter()
+    simulate(p, trajectories=M, t_max=T, seed=1, samples=SAMPLES, recoil=(0, 0))
+    t_v1 = time.perf_counter() - t0
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     t_q, inv_q = _qutip(p, r.times)
     inv_v, err_v = r.inversion()
     steps = M * T / r.setup.dt + r.jumps.sum()
@@ -69,8 +74,9 @@ def main() -> None:
         f"  vlaser.motion  {t_v:8.2f} s  {M * T / t_v:10.3g} traj·(1/Γ3)/s  "
         f"{steps / t_v:10.3g} steps/s"
     )
-    print(f"  qutip.mcsolve  {t_q:8.2f} s  {M * T / t_q:10.3g} traj·(1/Γ3)/s")
-    print(f"  ratio qutip/vlaser = {t_q / t_v:.1f}")
+    print(f"  vlaser, 1 thread {t_v1:6.2f} s  {M * T / t_v1:10.3g} traj·(1/Γ3)/s")
+    print(f"  qutip.mcsolve  {t_q:8.2f} s  {M * T / t_q:10.3g} traj·(1/Γ3)/s (serial)")
+    print(f"  ratio qutip/vlaser = {t_q / t_v:.1f} (all threads), {t_q / t_v1:.1f} (1 thread)")
     z = np.abs(inv_v[-1] - inv_q[-1]) / err_v[-1]
     print(
         f"  final inversion vlaser {inv_v[-1]:.4f} ± {err_v[-1]:.4f}, qutip {inv_q[-1]:.4f} "
