@@ -49,7 +49,7 @@ from vlaser.cumulants.expand import _symbol
 from vlaser.cumulants.model import Model
 
 #: Bump when the derivation or code generation changes (invalidates caches).
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "4"
 
 
 # ---------------------------------------------------------------------------
@@ -220,6 +220,20 @@ class Tables:
     d_re: Any
     d_im: Any
 
+    def kernel_arrays(self) -> tuple[np.ndarray, ...]:
+        """CSR form ``(ptr, idx, w_re, w_im)`` of the f and Jacobian maps (numba kernels)."""
+        out: list[np.ndarray] = []
+        for re, im in ((self.f_re, self.f_im), (self.d_re, self.d_im)):
+            w = (re + 1j * im).tocsr()
+            w.sort_indices()
+            out += [
+                w.indptr.astype(np.int64),
+                w.indices.astype(np.int64),
+                np.ascontiguousarray(w.data.real),
+                np.ascontiguousarray(w.data.imag),
+            ]
+        return tuple(out)
+
 
 def _sparse(rows: list[int], cols: list[int], vals: list[float], shape: tuple[int, int]) -> Any:
     import scipy.sparse as sps
@@ -355,7 +369,14 @@ def _coefficient_source(coeffs: list[sp.Expr], params: tuple[sp.Symbol, ...]) ->
     lines += [f"    p{k} = p[..., {k}]" for k in range(len(params))]
     lines += [f"    {t} = {pr.doprint(e)}" for t, e in temps]
     lines += [f"    out[..., {k}] = {pr.doprint(e)}" for k, e in enumerate(reduced)]
-    lines += ["    return out", ""]
+    lines += ["    return out", "", ""]
+    lines += [
+        "def coefficients1(p):",
+        '    """One point, plain Python arithmetic: p sequence (N_PARAMS,) -> list."""',
+    ]
+    lines += [f"    p{k} = float(p[{k}])" for k in range(len(params))]
+    lines += [f"    {t} = {pr.doprint(e)}" for t, e in temps]
+    lines += ["    return ["] + [f"        {pr.doprint(e)}," for e in reduced] + ["    ]", ""]
     return "\n".join(lines)
 
 
@@ -442,6 +463,7 @@ class CompiledSystem:
     layout: Layout
     tables: Tables
     coefficients: Callable[[np.ndarray], np.ndarray]
+    coefficients1: Callable[[Sequence[float]], list[complex]]
     source: str
 
     def __post_init__(self) -> None:
@@ -457,6 +479,19 @@ class CompiledSystem:
     @property
     def count(self) -> int:
         return len(self.layout.slots)
+
+    @property
+    def kernel_arrays(self) -> tuple[np.ndarray, ...]:
+        """CSR maps for the numba kernels (computed once)."""
+        cached = getattr(self, "_kernel_cache", None)
+        if cached is None:
+            cached = self.tables.kernel_arrays()
+            self._kernel_cache = cached
+        return cached
+
+    def point(self, p: np.ndarray) -> PointKernel:
+        """numba kernels bound to one parameter point ``(n_params,)``."""
+        return PointKernel(self, p)
 
     def evaluator(self, p: np.ndarray) -> Evaluator:
         """Bind parameter points (``(..., n_params)``) for repeated evaluation."""
@@ -517,13 +552,64 @@ def compile_system(
         src = _coefficient_source(coeffs, params)
         _write_cache(path, (tables, src))
     module = _load_source(src, f"vlaser_gen_{key}")
-    return CompiledSystem(system, params, Layout.of(system), tables, module.coefficients, src)
+    return CompiledSystem(
+        system, params, Layout.of(system), tables, module.coefficients, module.coefficients1, src
+    )
+
+
+class PointKernel:
+    """numba-compiled RHS, Jacobian and Newton solver at one parameter point.
+
+    Args:
+        cs: The compiled system.
+        p: One parameter point, float array ``(n_params,)``.
+    """
+
+    def __init__(self, cs: CompiledSystem, p: np.ndarray) -> None:
+        from vlaser.cumulants import _kernels
+
+        self._k = _kernels
+        t = cs.tables
+        coef = np.array(cs.coefficients1(np.asarray(p, dtype=float).ravel()), dtype=complex)
+        fp, fi, fwr, fwi, dp, di, dwr, dwi = cs.kernel_arrays
+        self._f = (np.ascontiguousarray(coef[t.f_coef]), t.f_vars, fp, fi, fwr, fwi)
+        self._d = (np.ascontiguousarray(coef[t.d_coef]), t.d_vars, dp, di, dwr, dwi)
+        self._re_of = cs._re_of.astype(np.int64)
+        im_of = np.full(cs.count, -1, dtype=np.int64)
+        im_of[cs._cplx] = cs._im_of_cplx
+        self._im_of = im_of
+
+    def rhs(self, x: np.ndarray) -> np.ndarray:
+        """Real RHS ``(n_real,)``."""
+        return self._k.rhs_point(np.asarray(x, float), *self._f, self._re_of, self._im_of)
+
+    def jac(self, x: np.ndarray) -> np.ndarray:
+        """Real Jacobian ``(n_real, n_real)``."""
+        return self._k.jac_point(np.asarray(x, float), *self._d, self._re_of, self._im_of)
+
+    def newton(
+        self, x0: np.ndarray, tol: float = 1e-11, maxiter: int = 50
+    ) -> tuple[np.ndarray, bool, float, int]:
+        """Damped Newton from ``x0``: ``(x, converged, max|f|, iterations)``.
+
+        Converged means ``max|f| <= tol · (1 + max|x|)``. A singular Jacobian counts as
+        not converged (returned with ``x0``).
+        """
+        x0 = np.ascontiguousarray(x0, dtype=float)
+        try:
+            x, ok, res, it = self._k.newton(
+                x0, *self._f, *self._d, self._re_of, self._im_of, float(tol), int(maxiter)
+            )
+        except Exception:  # LinAlgError from a singular Jacobian inside numba
+            return x0, False, float("inf"), 0
+        return x, bool(ok), float(res), int(it)
 
 
 __all__ = [
     "ENGINE_VERSION",
     "CompiledSystem",
     "Evaluator",
+    "PointKernel",
     "Layout",
     "Tables",
     "cache_dir",

@@ -1,5 +1,20 @@
-"""The N-atom V-level laser (paper Sec. III): model, closed cumulant equations, steady states."""
+"""The N-atom V-level laser (paper Sec. III): model, closed cumulant equations, steady states.
 
-from vlaser.laser.model import laser_model
+Public API::
 
-__all__ = ["laser_model"]
+    from vlaser.laser import laser_model, laser_equations, steady_state, scan, threshold, to_qutip
+"""
+
+from vlaser.laser.equations import LaserSystem, laser_equations
+from vlaser.laser.model import laser_model, to_qutip
+from vlaser.laser.steady import Dynamics, LaserSteadyState, steady_state
+
+__all__ = [
+    "Dynamics",
+    "LaserSteadyState",
+    "LaserSystem",
+    "laser_equations",
+    "laser_model",
+    "steady_state",
+    "to_qutip",
+]

@@ -90,4 +90,31 @@ def laser_model(n_atoms: sp.Expr | int | None = None, ground_eliminated: bool = 
     return Model((CAVITY,), space, h, jumps, n, params, name="vlaser-laser")
 
 
-__all__ = ["ATOM", "CAVITY", "N", "PARAMETER_NAMES", "laser_model"]
+def parameter_values(params) -> dict[sp.Symbol, float]:
+    """Symbol -> value for one scalar :class:`~vlaser.params.LaserParams` point."""
+    vals = params.values()
+    return {sym: float(vals[name]) for name, sym in PARAMETER_NAMES.items()}
+
+
+def to_qutip(params, fock_dim: int, n_atoms: int | None = None, ground_eliminated: bool = True):
+    """Exact QuTiP master equation of the laser for a few explicit atoms.
+
+    Built from the same model definition as the cumulant equations
+    (:func:`laser_model`), see :func:`vlaser.cumulants.exact.to_qutip`.
+
+    Args:
+        params: One scalar :class:`~vlaser.params.LaserParams` point.
+        fock_dim: Fock cutoff (photon numbers 0..fock_dim-1).
+        n_atoms: Explicit atom number (default ``params.atoms``).
+        ground_eliminated: Passed to :func:`laser_model` (the matrices are identical).
+
+    Returns:
+        :class:`vlaser.cumulants.exact.ExactModel`.
+    """
+    from vlaser.cumulants.exact import to_qutip as _to_qutip
+
+    n = int(params.atoms) if n_atoms is None else int(n_atoms)
+    return _to_qutip(laser_model(None, ground_eliminated), n, fock_dim, parameter_values(params))
+
+
+__all__ = ["ATOM", "CAVITY", "N", "PARAMETER_NAMES", "laser_model", "parameter_values", "to_qutip"]
