@@ -49,7 +49,7 @@ from vlaser.cumulants.expand import _symbol
 from vlaser.cumulants.model import Model
 
 #: Bump when the derivation or code generation changes (invalidates caches).
-ENGINE_VERSION = "4"
+ENGINE_VERSION = "5"
 
 
 # ---------------------------------------------------------------------------
@@ -244,6 +244,27 @@ def _sparse(rows: list[int], cols: list[int], vals: list[float], shape: tuple[in
     )
 
 
+def _split_terms(expr: sp.Expr, slot: dict[sp.Symbol, int]) -> dict[tuple[int, ...], sp.Expr]:
+    """An expanded polynomial as ``{sorted slot indices of its averages: coefficient}``."""
+    out: dict[tuple[int, ...], list[sp.Expr]] = {}
+    for term in sp.Add.make_args(sp.expand(expr)):
+        vars_: list[int] = []
+        coef: list[sp.Expr] = []
+        for f in sp.Mul.make_args(term):
+            base, e = f.as_base_exp()
+            if base in slot and e.is_Integer and e > 0:
+                vars_ += [slot[base]] * int(e)
+            else:
+                coef.append(f)
+        out.setdefault(tuple(sorted(vars_)), []).append(sp.Mul(*coef))
+    res = {}
+    for k, cs in out.items():
+        c = sp.expand(sp.Add(*cs))
+        if c != 0:
+            res[k] = c
+    return res
+
+
 def _tables_and_coefficients(
     system: System, params: tuple[sp.Symbol, ...]
 ) -> tuple[Tables, list[sp.Expr]]:
@@ -255,16 +276,14 @@ def _tables_and_coefficients(
         slot[system.symbols[k]] = 1 + k
         if not system.real[k]:
             slot[system.conj_symbols[k]] = 1 + n + k
-    gens = list(slot)
     coef_index: dict[sp.Expr, int] = {}
     coeffs: list[sp.Expr] = []
     f_terms: list[tuple[int, int, tuple[int, ...]]] = []
     for k, expr in enumerate(system.rhs):
         if expr == 0:
             continue
-        poly = sp.Poly(expr, *gens)
-        for monom, c in poly.terms():
-            vars_ = tuple(slot[g] for g, e in zip(gens, monom, strict=True) for _ in range(e))
+        for monom_vars, c in _split_terms(expr, slot).items():
+            vars_ = monom_vars
             free = c.free_symbols - set(params)
             if free:
                 raise ValueError(f"coefficient has unknown symbols {sorted(map(str, free))}")

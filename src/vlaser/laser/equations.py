@@ -13,7 +13,7 @@ import numpy as np
 import sympy as sp
 
 from vlaser.cumulants.algebra import Create, Destroy, Transition
-from vlaser.cumulants.compile import CompiledSystem, compile_system, derive_system
+from vlaser.cumulants.compile import CompiledSystem, cache_dir, compile_system, derive_system
 from vlaser.cumulants.complete import System
 from vlaser.errors import ParameterError
 from vlaser.laser.model import CAVITY, PARAMETER_NAMES, laser_model
@@ -117,7 +117,8 @@ def laser_equations(order: int = 2, n_atoms: int | None = None, cache: bool = Tr
         order: Cumulant order k >= 1 (1 = mean field, 2 = the paper's).
         n_atoms: ``None`` (default): N is a symbolic parameter (identical atoms);
             an int: N explicit in the equations.
-        cache: Use the on-disk cache (``VLASER_CACHE_DIR``) and the in-process one.
+        cache: Use the on-disk cache (``VLASER_CACHE_DIR``; ``off`` disables it). Within
+            a process the result is always memoized.
 
     Raises:
         ParameterError: For order < 1 or a bad atom number.
@@ -129,9 +130,7 @@ def laser_equations(order: int = 2, n_atoms: int | None = None, cache: bool = Tr
     ):
         raise ParameterError("atoms", n_atoms, "a whole number >= 1")
     n = None if n_atoms is None else int(n_atoms)
-    if not cache:
-        return _cached.__wrapped__(int(order), n, False)
-    return _cached(int(order), n, True)
+    return _cached(int(order), n, bool(cache) and cache_dir() is not None)
 
 
 __all__ = ["LaserSystem", "laser_equations"]
