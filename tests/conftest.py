@@ -48,3 +48,23 @@ from hypothesis import settings  # noqa: E402
 # Deterministic, deadline-free property tests (CI machines are slow and shared).
 settings.register_profile("vlaser", deadline=None, derandomize=True, max_examples=100)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "vlaser"))
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """Run the ``vlaser`` CLI in-process: ``run_cli(*args) -> (exit code, stdout, stderr)``."""
+    from vlaser.cli import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = 0
+        try:
+            main(list(args))
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run

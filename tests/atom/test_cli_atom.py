@@ -12,24 +12,12 @@ import pytest
 import xarray as xr
 
 from vlaser.atom import emission_spectrum, steady_state, t95
-from vlaser.cli import main
 from vlaser.params import AtomParams
 from vlaser.species import get_species
 
 
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    """Run the CLI in-process; return (exit code, stdout, stderr)."""
-    code = 0
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def test_steady_json_matches_api(capsys):
-    code, out, _ = run(capsys, "atom", "steady", "--json", "--nu2", "10g2", "--delta2", "4")
+def test_steady_json_matches_api(run_cli):
+    code, out, _ = run_cli("atom", "steady", "--json", "--nu2", "10g2", "--delta2", "4")
     assert code == 0
     data = json.loads(out)
     p = AtomParams.paper(delta2=4.0, nu2=10 * AtomParams().gamma2)
@@ -40,18 +28,18 @@ def test_steady_json_matches_api(capsys):
     assert data["params"]["nu2"] == pytest.approx(10 / 4266)
 
 
-def test_species_sets_gamma2(capsys):
-    code, out, _ = run(capsys, "atom", "steady", "--json", "--species", "yb174")
+def test_species_sets_gamma2(run_cli):
+    code, out, _ = run_cli("atom", "steady", "--json", "--species", "yb174")
     assert code == 0
     assert json.loads(out)["params"]["gamma2"] == pytest.approx(get_species("yb174").gamma2)
-    code, _, err = run(capsys, "atom", "steady", "--species", "yb174", "--gamma2", "0.01")
+    code, _, err = run_cli("atom", "steady", "--species", "yb174", "--gamma2", "0.01")
     assert code == 2 and "gamma2" in err
 
 
-def test_map_writes_netcdf_and_png(tmp_path, capsys):
+def test_map_writes_netcdf_and_png(tmp_path, run_cli):
     target = tmp_path / "map.nc"
-    code, out, _ = run(
-        capsys, "atom", "map", "--x", "delta2=-10:10:21", "--y", "delta3=-10:10:11",
+    code, out, _ = run_cli(
+        "atom", "map", "--x", "delta2=-10:10:21", "--y", "delta3=-10:10:11",
         "--omega3", "0.4", "--out", str(target), "--json",
     )  # fmt: skip
     assert code == 0
@@ -74,20 +62,20 @@ def test_map_writes_netcdf_and_png(tmp_path, capsys):
         assert summary["min_inversion"] == pytest.approx(float(ref.min()))
 
 
-def test_t95_json(capsys):
-    code, out, _ = run(capsys, "atom", "t95", "--json", "--delta2", "3")
+def test_t95_json(run_cli):
+    code, out, _ = run_cli("atom", "t95", "--json", "--delta2", "3")
     assert code == 0
     data = json.loads(out)
     ref = t95(AtomParams.paper(delta2=3.0))
     assert data["t95"] == pytest.approx(float(ref.t95), rel=1e-12)
     assert data["steady_inversion"] == pytest.approx(float(ref.steady_inversion))
-    code, out, _ = run(capsys, "atom", "t95", "--json", "--delta2", "-1")
+    code, out, _ = run_cli("atom", "t95", "--json", "--delta2", "-1")
     assert code == 0 and json.loads(out)["t95"] is None  # no inversion: undefined
 
 
-def test_spectrum_json_and_png(tmp_path, capsys):
+def test_spectrum_json_and_png(tmp_path, run_cli):
     png = tmp_path / "s.png"
-    code, out, _ = run(capsys, "atom", "spectrum", "--json", "--out", str(png))
+    code, out, _ = run_cli("atom", "spectrum", "--json", "--out", str(png))
     assert code == 0 and png.exists()
     data = json.loads(out)
     heights = [pk["height"] for pk in data["peaks"]]
@@ -112,10 +100,10 @@ def test_spectrum_json_and_png(tmp_path, capsys):
         (["atom", "map", "--x", "delta2=0:1:3", "--delta2", "2"], "delta2"),
     ],
 )
-def test_bad_input_exits_2_without_files(tmp_path, capsys, args, name):
+def test_bad_input_exits_2_without_files(tmp_path, run_cli, args, name):
     target = tmp_path / "out.nc"
     extra = ["--out", str(target)] if args[1] == "map" else []
-    code, out, err = run(capsys, *args, *extra)
+    code, out, err = run_cli(*args, *extra)
     assert code == 2
     assert out == ""
     lines = err.strip().splitlines()
@@ -123,10 +111,8 @@ def test_bad_input_exits_2_without_files(tmp_path, capsys, args, name):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_map_out_must_be_netcdf(tmp_path, capsys):
-    code, _, err = run(
-        capsys, "atom", "map", "--x", "delta2=0:1:3", "--out", str(tmp_path / "a.txt")
-    )
+def test_map_out_must_be_netcdf(tmp_path, run_cli):
+    code, _, err = run_cli("atom", "map", "--x", "delta2=0:1:3", "--out", str(tmp_path / "a.txt"))
     assert code == 2 and err.startswith("error: invalid out=")
     assert list(tmp_path.iterdir()) == []
 

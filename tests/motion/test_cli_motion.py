@@ -10,26 +10,15 @@ from pathlib import Path
 import pytest
 import xarray as xr
 
-from vlaser.cli import main
 from vlaser.motion import simulate
 from vlaser.motion.doppler import doppler_fwhm
 from vlaser.params import AtomParams
 
 
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def test_run_json_matches_api(capsys, tmp_path):
+def test_run_json_matches_api(run_cli, tmp_path):
     nc = tmp_path / "traces.nc"
     args = ["motion", "run", "--trajectories", "6", "--time", "200", "--seed", "4"]
-    code, out, _ = run(capsys, *args, "--nu2", "10g2", "--out", str(nc), "--json")
+    code, out, _ = run_cli(*args, "--nu2", "10g2", "--out", str(nc), "--json")
     assert code == 0
     data = json.loads(out)
     for key in ("kinetic_energy", "kbt", "inversion_mean", "trajectories", "energy_change"):
@@ -46,13 +35,13 @@ def test_run_json_matches_api(capsys, tmp_path):
     ds.close()
 
 
-def test_doppler_json(capsys):
-    code, out, _ = run(capsys, "motion", "doppler", "--kbt", "0.5", "--json")
+def test_doppler_json(run_cli):
+    code, out, _ = run_cli("motion", "doppler", "--kbt", "0.5", "--json")
     assert code == 0
     data = json.loads(out)
     assert data["doppler_fwhm"] == pytest.approx(doppler_fwhm(0.5))
     assert data["doppler_fwhm_gamma2"] > 100
-    code, out, _ = run(capsys, "motion", "doppler", "--kbt", "0.5", "--mass-u", "87", "--json")
+    code, out, _ = run_cli("motion", "doppler", "--kbt", "0.5", "--mass-u", "87", "--json")
     assert json.loads(out)["mass_u"] == 87.0
 
 
@@ -69,8 +58,8 @@ def test_doppler_json(capsys):
         ["motion", "doppler", "--kbt", "1", "--species", "xx"],
     ],
 )
-def test_errors_exit_2_with_one_line(capsys, args):
-    code, out, err = run(capsys, *args)
+def test_errors_exit_2_with_one_line(run_cli, args):
+    code, out, err = run_cli(*args)
     assert code == 2
     assert out == ""
     assert err.startswith("error: ") and err.count("\n") == 1
