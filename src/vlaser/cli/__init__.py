@@ -43,7 +43,7 @@ def _root(
 def _register() -> None:
     import importlib
 
-    for name in ("atom", "laser", "motion", "reproduce", "scanopts"):
+    for name in ("atom", "laser", "laser_spectrum", "motion", "reproduce", "scanopts"):
         try:
             module = importlib.import_module(f"vlaser.cli.{name}")
         except ModuleNotFoundError as exc:  # a face not built yet
