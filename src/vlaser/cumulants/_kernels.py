@@ -56,9 +56,27 @@ def newton(
     build_v(x, re_of, im_of, v)
     accumulate(fc, fv, v, fp, fi, fwr, fwi, f)
     res = np.max(np.abs(f))
+    polish = 0
     for it in range(maxiter):
         scale = 1.0 + np.max(np.abs(x))
         if res <= tol * scale:
+            # Converged; up to two more full steps polish x to the round-off floor
+            # (kept only while they shrink the residual by at least half).
+            if polish >= 2 or res == 0.0:
+                return x, True, res, it
+            polish += 1
+            accumulate(dc, dv, v, dp, di, dwr, dwi, jflat)
+            step = np.linalg.solve(jflat.reshape((nr, nr)), -f)
+            xt = x + step
+            build_v(xt, re_of, im_of, v)
+            accumulate(fc, fv, v, fp, fi, fwr, fwi, f)
+            rt = np.max(np.abs(f))
+            if rt <= 0.5 * res:
+                x = xt
+                res = rt
+                continue
+            build_v(x, re_of, im_of, v)
+            accumulate(fc, fv, v, fp, fi, fwr, fwi, f)
             return x, True, res, it
         accumulate(dc, dv, v, dp, di, dwr, dwi, jflat)
         jac = jflat.reshape((nr, nr))
