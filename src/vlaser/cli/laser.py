@@ -1,0 +1,358 @@
+"""``vlaser laser``: the N-atom V-level laser (second-order cumulant equations).
+
+Commands: ``equations``, ``steady``, ``threshold``, ``scan``. Rate options take a
+number in units of Γ3 or a number with suffix ``g2`` (units of Γ2); defaults are the
+paper's laser point Δ2 = 5, Δ3 = −1, Ω2 = Ω3 = 0.5, g = 2Γ2, κ = 50Γ2, Δc = Δ2,
+N = 50000, Γ3/Γ2 = 4266. ``--kappa`` is the cavity FIELD decay rate: the photon number
+decays at 2κ.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from vlaser.cli.common import RATE_HELP, atom_kwargs, emit_json, rate, resolve_gamma2
+from vlaser.errors import ParameterError
+from vlaser.params import LaserParams
+
+PAPER = {"delta2": "5", "delta3": "-1", "omega2": "0.5", "omega3": "0.5"}
+
+
+def _opt(name: str, what: str) -> Any:
+    return typer.Option(f"--{name}", help=f"{what} ({RATE_HELP}).")
+
+
+Delta2 = Annotated[str, _opt("delta2", "Δ2, pump-2 detuning")]
+Delta3 = Annotated[str, _opt("delta3", "Δ3, pump-3 detuning")]
+Omega2 = Annotated[str, _opt("omega2", "Ω2, Rabi coefficient on |1>-|2>")]
+Omega3 = Annotated[str, _opt("omega3", "Ω3, Rabi coefficient on |1>-|3>")]
+Gamma2 = Annotated[str | None, _opt("gamma2", "Γ2, decay of |2>; default Γ3/4266")]
+Gamma3 = Annotated[str | None, _opt("gamma3", "Γ3, decay of |3>; default 1")]
+Nu2 = Annotated[str | None, _opt("nu2", "ν2, pump-2 linewidth (FWHM), collective; default 0")]
+Nu3 = Annotated[str | None, _opt("nu3", "ν3, pump-3 linewidth (FWHM), collective; default 0")]
+Gamma23 = Annotated[str | None, _opt("gamma23", "Γ23, incoherent |2>→|3> rate; default 0")]
+Atoms = Annotated[str, typer.Option("--atoms", help="N, number of atoms (whole number >= 1).")]
+Coupling = Annotated[str, _opt("g", "g, atom-cavity coupling on |1>-|2>")]
+Kappa = Annotated[
+    str,
+    _opt("kappa", "κ, cavity FIELD decay rate (L = 2κ D[a]; photons decay at 2κ)"),
+]
+DeltaC = Annotated[str | None, _opt("delta-c", "Δc = ω_l2 − ωc, cavity detuning; default Δc = Δ2")]
+Order = Annotated[int, typer.Option("--order", help="Cumulant order (1 = mean field, 2 = paper).")]
+Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+
+
+def laser_params(skip: tuple[str, ...] = (), **texts: str | None) -> LaserParams:
+    """Validated :class:`LaserParams` from option strings (``skip``: scanned names).
+
+    ``texts`` holds the atom options of :func:`vlaser.cli.common.atom_kwargs` plus
+    ``atoms``, ``g``, ``kappa`` and ``delta_c`` (``None``: default).
+    """
+    laser = {k: texts.pop(k, None) for k in ("atoms", "g", "kappa", "delta_c")}
+    kw: dict[str, Any] = atom_kwargs(**texts)  # type: ignore[arg-type]
+    g2 = resolve_gamma2(texts.get("gamma2"))
+    for name in ("g", "kappa", "delta_c"):
+        if laser[name] is not None:
+            kw[name] = rate(laser[name], name, g2)
+    if laser["atoms"] is not None:
+        try:
+            kw["atoms"] = float(laser["atoms"])  # type: ignore[arg-type]
+        except ValueError:
+            raise ParameterError("atoms", laser["atoms"], "a whole number >= 1") from None
+    for name in skip:
+        kw.pop(name, None)
+    return LaserParams(**kw)
+
+
+#: The parameter options of ``steady``/``threshold``/``scan``: name -> (type, default).
+_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "delta2": (Delta2, PAPER["delta2"]),
+    "delta3": (Delta3, PAPER["delta3"]),
+    "omega2": (Omega2, PAPER["omega2"]),
+    "omega3": (Omega3, PAPER["omega3"]),
+    "gamma2": (Gamma2, None),
+    "gamma3": (Gamma3, None),
+    "nu2": (Nu2, None),
+    "nu3": (Nu3, None),
+    "gamma23": (Gamma23, None),
+    "atoms": (Atoms, "50000"),
+    "g": (Coupling, "2g2"),
+    "kappa": (Kappa, "50g2"),
+    "delta_c": (DeltaC, None),
+}
+
+
+def laser_command(
+    without: tuple[str, ...] = (),
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command the laser parameter options; it receives ``texts`` (name -> text)."""
+
+    def deco(func: Callable[..., None]) -> Callable[..., None]:
+        sig = inspect.signature(func, eval_str=True)
+        own = [
+            p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+            for p in sig.parameters.values()
+            if p.name != "texts"
+        ]
+        names = [n for n in _OPTIONS if n not in without]
+        extra = [
+            inspect.Parameter(
+                n, inspect.Parameter.KEYWORD_ONLY, default=_OPTIONS[n][1], annotation=_OPTIONS[n][0]
+            )
+            for n in names
+        ]
+
+        @functools.wraps(func)
+        def wrapper(**kwargs: Any) -> None:
+            texts = {n: kwargs.pop(n) for n in names}
+            func(texts=texts, **kwargs)
+
+        wrapper.__signature__ = sig.replace(parameters=own + extra)  # type: ignore[attr-defined]
+        return wrapper
+
+    return deco
+
+
+def _check_order(order: int) -> None:
+    if order < 1:
+        raise ParameterError("order", order, "a whole number >= 1")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``laser`` sub-app."""
+    sub = typer.Typer(
+        name="laser",
+        help="N-atom V-level laser: cumulant equations, steady state, threshold, scans.",
+        no_args_is_help=True,
+    )
+
+    @sub.command("equations")
+    def equations_cmd(
+        order: Order = 2,
+        atoms: Annotated[
+            str | None,
+            typer.Option("--atoms", help="Explicit N (default: N symbolic, identical atoms)."),
+        ] = None,
+        latex: Annotated[bool, typer.Option("--latex", help="Print LaTeX.")] = False,
+        json: Json = False,
+    ) -> None:
+        """Derive and print the closed cumulant equations (37 at order 2)."""
+        from vlaser.laser import laser_equations
+
+        _check_order(order)
+        n = None
+        if atoms is not None:
+            try:
+                n = int(atoms)
+            except ValueError:
+                raise ParameterError("atoms", atoms, "a whole number >= 1") from None
+        ls = laser_equations(order, n)
+        text = ls.system.latex() if latex else ls.system.text()
+        if json:
+            emit_json(
+                {
+                    "count": ls.count,
+                    "order": order,
+                    "real_variables": ls.compiled.n_real,
+                    "n_atoms": "N" if n is None else n,
+                    "averages": ls.system.names(),
+                    "equations": text.split("\\\\\n" if latex else "\n"),
+                    "kappa_note": "kappa is the field decay rate: d<a†a>/dt contains -2κ<a†a>",
+                }
+            )
+        else:
+            typer.echo(text)
+            typer.echo(f"# {ls.count} equations (order {order})", err=True)
+
+    @sub.command("steady")
+    @laser_command()
+    def steady_cmd(
+        texts: dict[str, str | None],
+        order: Order = 2,
+        no_dynamics: Annotated[
+            bool,
+            typer.Option(
+                "--no-dynamics", help="Do not integrate in time at an unstable fixed point."
+            ),
+        ] = False,
+        json: Json = False,
+    ) -> None:
+        """Steady state at one point (Newton + continuation, linear stability)."""
+        from vlaser.laser import steady_state
+
+        _check_order(order)
+        p = laser_params(**texts)
+        res = steady_state(p, order=order, dynamics=not no_dynamics)
+        out = res.to_dict()
+        out["params"] = p.to_dict()
+        if json:
+            emit_json(out)
+            return
+        conv = "converged" if res.converged else "NOT converged"
+        typer.echo(f"photons n          = {float(res.photons):.6g}   ({conv}, {res.method.item()})")
+        typer.echo(f"coherent |<a>|^2   = {float(res.coherent_photons):.6g}")
+        typer.echo(f"inversion          = {float(res.inversion):.6g}")
+        typer.echo(f"residual           = {float(res.residual):.3g}")
+        stab = "stable" if res.stable else "UNSTABLE"
+        typer.echo(f"max growth rate    = {float(res.max_growth_rate):.4g} Γ3 ({stab})")
+        typer.echo(f"equations          = {res.equations} (order {order})")
+        dyn = res.dynamics.item()
+        if dyn is not None:
+            typer.echo(f"dynamics           : {dyn.note}")
+
+    @sub.command("threshold")
+    @laser_command(without=("atoms",))
+    def threshold_cmd(
+        texts: dict[str, str | None],
+        max_atoms: Annotated[
+            str, typer.Option("--max-atoms", help="Upper end of the N scan.")
+        ] = "50000",
+        points: Annotated[int, typer.Option("--points", help="Scan points in N.")] = 101,
+        order: Order = 2,
+        json: Json = False,
+    ) -> None:
+        """Threshold atom number (linear extrapolation of n(N); see --json definition)."""
+        from vlaser.laser.threshold import threshold
+
+        _check_order(order)
+        p = laser_params(**texts)
+        try:
+            nmax = float(max_atoms)
+        except ValueError:
+            raise ParameterError("max_atoms", max_atoms, "a number >= 10") from None
+        res = threshold(p, max_atoms=nmax, points=points, order=order)
+        if json:
+            emit_json(res.to_dict())
+            return
+        nth = "none in range" if res.threshold_atoms is None else f"{res.threshold_atoms:.6g}"
+        typer.echo(f"threshold atoms = {nth}")
+        typer.echo(f"kink atoms      = {res.kink_atoms}")
+        typer.echo(f"definition      : {res.definition}")
+
+    @sub.command("scan")
+    @laser_command()
+    def scan_cmd(
+        texts: dict[str, str | None],
+        x: Annotated[
+            str, typer.Option("--x", help="Axis NAME=START:STOP:COUNT (e.g. atoms=0:50000:51).")
+        ],
+        out: Annotated[
+            Path, typer.Option("--out", help="Result file (NetCDF, .nc); a PNG beside it.")
+        ],
+        y: Annotated[str | None, typer.Option("--y", help="Second axis (slow).")] = None,
+        order: Order = 2,
+        quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+        json: Json = False,
+    ) -> None:
+        """Scan the steady state over one or two parameters (atoms clamped to >= 1).
+
+        Points are solved by continuation along --x (fast axis); each stores its
+        converged flag, residual, stable flag and max growth rate.
+        """
+        from vlaser.io import save_figure, write_netcdf
+        from vlaser.laser.scan import SCANNABLE, scan
+        from vlaser.scan.grid import parse_axis
+
+        _check_order(order)
+        g2 = resolve_gamma2(texts["gamma2"])
+        axes = [parse_axis(s, SCANNABLE, g2) for s in ([y] if y else []) + [x]]
+        base = laser_params(**texts)
+        if out.suffix != ".nc":
+            raise ParameterError("out", str(out), "a NetCDF file name ending in .nc")
+        progress = None if quiet else _Progress("laser scan")
+        try:
+            ds = scan(base, {a.name: a.values for a in axes}, order=order, progress=progress)
+        finally:
+            if progress is not None:
+                progress.stop()
+        write_netcdf(ds, out)
+        png = out.with_suffix(".png")
+        save_figure(plot_scan(ds), png)
+        summary = {
+            "out": str(out),
+            "png": str(png),
+            "shape": list(ds.photons.shape),
+            "dims": list(ds.photons.dims),
+            "converged": int(ds.converged.sum()),
+            "unstable": int((~ds.stable.values).sum()),
+            "points": int(ds.photons.size),
+        }
+        if json:
+            emit_json(summary)
+        else:
+            typer.echo(
+                f"wrote {out} and {png}: {summary['points']} points, "
+                f"{summary['converged']} converged, {summary['unstable']} unstable",
+                err=True,
+            )
+
+    app.add_typer(sub, name="laser")
+
+
+class _Progress:
+    """``progress(done, total)`` drawing a rich progress bar on stderr."""
+
+    def __init__(self, description: str) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        self._bar = Progress(
+            "[bold]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+        )
+        self._description = description
+        self._task: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._task is None:
+            self._bar.start()
+            self._task = self._bar.add_task(self._description, total=total)
+        self._bar.update(self._task, completed=done)
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._bar.stop()
+
+
+def plot_scan(ds: Any) -> Any:
+    """Photon number (and inversion) of a scan; unstable points marked."""
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    dims = list(ds.photons.dims)
+    fig = Figure(figsize=(9, 4))
+    if len(dims) == 1:
+        xname = dims[0]
+        xv = ds[xname].values
+        ax1, ax2 = fig.subplots(1, 2)
+        for ax, var, label in ((ax1, "photons", "n"), (ax2, "inversion", "inversion")):
+            yv = ds[var].values
+            ax.plot(xv, yv, "-", color="C0")
+            bad = ~ds.stable.values
+            if bad.any():
+                ax.plot(xv[bad], yv[bad], "x", color="C3", label="unstable fixed point")
+                ax.legend()
+            ax.set_xlabel(xname)
+            ax.set_ylabel(label)
+    else:
+        yname, xname = dims
+        ax = fig.subplots(1, 1)
+        mesh = ax.pcolormesh(ds[xname].values, ds[yname].values, ds.photons.values, shading="auto")
+        fig.colorbar(mesh, ax=ax, label="n")
+        bad = ~ds.stable.values
+        if bad.any():
+            yy, xx = np.nonzero(bad)
+            ax.plot(ds[xname].values[xx], ds[yname].values[yy], "x", color="w", ms=3)
+        ax.set_xlabel(xname)
+        ax.set_ylabel(yname)
+    fig.tight_layout()
+    return fig
