@@ -7,7 +7,8 @@ Pipeline, one module per stage:
 * :mod:`~vlaser.cumulants.derive`: Heisenberg–Lindblad equations, symmetric atom sums;
 * :mod:`~vlaser.cumulants.expand`: averages and the cumulant expansion to any order;
 * :mod:`~vlaser.cumulants.complete`: closing the system;
-* :mod:`~vlaser.cumulants.compile`: fast numeric RHS and analytic Jacobian (cached).
+* :mod:`~vlaser.cumulants.compile`: fast numeric RHS and analytic Jacobian (cached);
+* :mod:`~vlaser.cumulants.exact`: the same model as an exact QuTiP master equation.
 """
 
 from vlaser.cumulants.algebra import (
@@ -25,6 +26,7 @@ from vlaser.cumulants.algebra import (
 from vlaser.cumulants.compile import CompiledSystem, compile_system, derive_system
 from vlaser.cumulants.complete import System, complete
 from vlaser.cumulants.derive import derive_equations, derive_operator
+from vlaser.cumulants.exact import ExactModel, to_qutip
 from vlaser.cumulants.expand import average_symbol, cumulant_expand, joint_cumulant
 from vlaser.cumulants.model import Jump, Model, Sum, Template
 
@@ -32,6 +34,7 @@ __all__ = [
     "CompiledSystem",
     "Create",
     "Destroy",
+    "ExactModel",
     "FockSpace",
     "Index",
     "Jump",
@@ -53,4 +56,5 @@ __all__ = [
     "derive_operator",
     "derive_system",
     "joint_cumulant",
+    "to_qutip",
 ]
