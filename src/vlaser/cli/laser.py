@@ -18,6 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from vlaser.cli.common import RATE_HELP, atom_kwargs, emit_json, rate, resolve_gamma2
+from vlaser.cli.scanopts import ProgressBar
 from vlaser.errors import ParameterError
 from vlaser.params import LaserParams
 
@@ -265,7 +266,7 @@ def register(app: typer.Typer) -> None:
         base = laser_params(**texts)
         if out.suffix != ".nc":
             raise ParameterError("out", str(out), "a NetCDF file name ending in .nc")
-        progress = None if quiet else _Progress("laser scan")
+        progress = None if quiet else ProgressBar("laser scan", unit="points")
         try:
             ds = scan(base, {a.name: a.values for a in axes}, order=order, progress=progress)
         finally:
@@ -293,34 +294,6 @@ def register(app: typer.Typer) -> None:
             )
 
     app.add_typer(sub, name="laser")
-
-
-class _Progress:
-    """``progress(done, total)`` drawing a rich progress bar on stderr."""
-
-    def __init__(self, description: str) -> None:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-        self._bar = Progress(
-            "[bold]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-        )
-        self._description = description
-        self._task: Any = None
-
-    def __call__(self, done: int, total: int) -> None:
-        if self._task is None:
-            self._bar.start()
-            self._task = self._bar.add_task(self._description, total=total)
-        self._bar.update(self._task, completed=done)
-
-    def stop(self) -> None:
-        if self._task is not None:
-            self._bar.stop()
 
 
 def plot_scan(ds: Any) -> Any:

@@ -100,6 +100,7 @@ __all__ = [
     "Quiet",
     "Resume",
     "Scheduler",
+    "ProgressBar",
     "Workers",
     "parse_assignments",
     "register",
@@ -107,10 +108,13 @@ __all__ = [
 ]
 
 
-class _Progress:
-    """``on_chunk_done`` callback drawing a rich progress bar on stderr."""
+class ProgressBar:
+    """``progress(done, total)`` callback drawing a rich progress bar on stderr.
 
-    def __init__(self, description: str) -> None:
+    Used as ``on_chunk_done`` of scans (``unit="chunks"``) and by other long loops.
+    """
+
+    def __init__(self, description: str, unit: str = "chunks") -> None:
         from rich.console import Console
         from rich.progress import (
             BarColumn,
@@ -125,7 +129,7 @@ class _Progress:
             TextColumn("[bold]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("chunks"),
+            TextColumn(unit),
             TimeElapsedColumn(),
             TextColumn("ETA"),
             TimeRemainingColumn(),
@@ -191,7 +195,7 @@ def run_scan_cli(
     from vlaser.scan import get_solver, run_scan
 
     adapter = get_solver(adapter, **dict(options or {}))
-    progress = None if quiet else _Progress(description or adapter.name)
+    progress = None if quiet else ProgressBar(description or adapter.name)
     t0 = time.perf_counter()
     try:
         ds = run_scan(

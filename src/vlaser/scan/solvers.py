@@ -289,15 +289,7 @@ class LaserSteadyAdapter(SolverAdapter):
 
     name: ClassVar[str] = "laser.steady"
     param_names: ClassVar[tuple[str, ...]] = (
-        "delta2",
-        "delta3",
-        "omega2",
-        "omega3",
-        "gamma2",
-        "gamma3",
-        "nu2",
-        "nu3",
-        "gamma23",
+        *AtomSteadyAdapter.param_names,
         "atoms",
         "g",
         "kappa",
