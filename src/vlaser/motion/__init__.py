@@ -6,6 +6,7 @@ Public API::
     from vlaser.motion import simulate, MotionResult, doppler_fwhm
 """
 
+from vlaser.motion.doppler import doppler_fwhm
 from vlaser.motion.trajectories import (
     MotionResult,
     MotionSetup,
@@ -17,6 +18,7 @@ from vlaser.motion.trajectories import (
 )
 
 __all__ = [
+    "doppler_fwhm",
     "MotionResult",
     "MotionSetup",
     "heff_norm",
