@@ -116,10 +116,6 @@ def atom_command(func: Callable[..., None]) -> Callable[..., None]:
     return wrapper
 
 
-def _summary(p: AtomParams) -> dict[str, float]:
-    return {k: float(v) for k, v in p.values().items()}
-
-
 def steady_cmd(
     atom: AtomOptions = None,
     as_json: Json = False,
@@ -130,14 +126,14 @@ def steady_cmd(
     p = AtomParams(**_options(*atom))
     ss = steady_state(p)
     if bool(ss.singular):
-        raise ParameterError("parameters", _summary(p), "a point with a unique steady state")
+        raise ParameterError("parameters", p.to_dict(), "a point with a unique steady state")
     pops = [float(x) for x in ss.populations]
     c = ss.coherences
     out = {
         "inversion": float(ss.inversion),
         "populations": pops,
         "coherences": {k: [float(v.real), float(v.imag)] for k, v in c.items()},
-        "params": _summary(p),
+        "params": p.to_dict(),
     }
     if as_json:
         emit_json(out)
@@ -261,7 +257,7 @@ def t95_cmd(
         "t95_gamma2": t * float(p.gamma2),
         "steady_inversion": iss,
         "units": "t95 in 1/Gamma3; t95_gamma2 = t95 * Gamma2",
-        "params": _summary(p),
+        "params": p.to_dict(),
     }
     if as_json:
         emit_json(out)
@@ -289,7 +285,7 @@ def spectrum_cmd(
         from vlaser.io import save_figure
 
         save_figure(_spectrum_figure(sp), out)
-    result = sp.to_dict() | {"params": _summary(p), "units": "Gamma3; positions relative to omega2"}
+    result = sp.to_dict() | {"params": p.to_dict(), "units": "Gamma3; positions relative to omega2"}
     if as_json:
         emit_json(result)
         return

@@ -57,10 +57,6 @@ def laser_params(
     return LaserParams(**kw, **extra)
 
 
-def _summary(p: LaserParams) -> dict[str, float]:
-    return {k: float(v) for k, v in p.values().items()}
-
-
 def spectrum_cmd(
     atom: AtomOptions = None,
     atoms: Atoms = "50000",
@@ -88,7 +84,7 @@ def spectrum_cmd(
 
         save_figure(_figure(sp), out)
     result = sp.to_dict() | {
-        "params": _summary(p),
+        "params": p.to_dict(),
         "units": "Gamma3 (keys *_gamma2: Gamma2); positions relative to omega2",
     }
     if as_json:
@@ -145,7 +141,7 @@ def pulling_cmd(
     p = laser_params(atom, atoms, g, kappa, delta_c)
     h = rate(step, "step", float(p.gamma2))
     pl = pulling(p, step=h, frame=frame, order=order)
-    result = pl.to_dict() | {"params": _summary(p), "units": "Gamma3"}
+    result = pl.to_dict() | {"params": p.to_dict(), "units": "Gamma3"}
     if as_json:
         emit_json(result)
         return
