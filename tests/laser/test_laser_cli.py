@@ -85,8 +85,39 @@ def test_scan_writes_netcdf_and_png(capsys, tmp_path):
     assert float(ds.atoms[0]) == 1.0  # a 0 start is clamped to one atom
     for var in ("photons", "converged", "residual", "stable", "max_growth_rate"):
         assert var in ds
+    assert ds.attrs["solver"] == "laser.steady" and ds.attrs["scan_fingerprint"] == d["fingerprint"]
     assert (tmp_path / "scan.png").stat().st_size > 1000
     ds.close()
+
+
+def test_scan_zarr_two_workers_resume_and_virtual_axes(capsys, tmp_path):
+    """The shared grammar: .zarr, --workers, --resume; nu (ν2 = ν3) and cavity_offset
+    (Δc − Δ2) axes equal the in-memory scan of vlaser.laser.scan, which continues along
+    the whole grid instead of per chunk (same Newton roots: 1e-9 relative)."""
+    import numpy as np
+
+    from vlaser.laser.scan import scan
+    from vlaser.params import DEFAULT_GAMMA2, LaserParams
+
+    out = tmp_path / "c.zarr"
+    args = ["laser", "scan", "--x", "cavity_offset=-20g2:20g2:3", "--y", "nu=1g2,10g2"]
+    args += ["--atoms", "15000", "--out", str(out), "--chunk-size", "3", "--quiet", "--json"]
+    code, so, _ = run(capsys, *args, "--workers", "2")
+    assert code == 0
+    first = json.loads(so)
+    code, so, _ = run(capsys, *args, "--resume")  # complete: nothing solved, same store
+    assert code == 0 and json.loads(so)["fingerprint"] == first["fingerprint"]
+    ds = xr.open_zarr(out)
+    assert ds.photons.dims == ("nu", "cavity_offset")
+    g2 = DEFAULT_GAMMA2
+    ref = scan(
+        LaserParams.paper(atoms=15000),
+        {"nu": [g2, 10 * g2], "cavity_offset": np.linspace(-20 * g2, 20 * g2, 3)},
+    )
+    np.testing.assert_allclose(ds.photons.values, ref.photons.values, rtol=1e-9)
+    assert np.array_equal(ds.stable.values.astype(bool), ref.stable.values)
+    code, _, err = run(capsys, *args)  # exists, neither --resume nor --overwrite
+    assert code == 2 and "resume" in err
 
 
 @pytest.mark.parametrize(
@@ -100,7 +131,11 @@ def test_scan_writes_netcdf_and_png(capsys, tmp_path):
         ["laser", "steady", "--g", "2furlongs"],
         ["laser", "equations", "--order", "0"],
         ["laser", "scan", "--x", "foo=0:1:3", "--out", "x.nc"],
-        ["laser", "scan", "--x", "atoms=1:10:3", "--out", "x.zarr"],
+        ["laser", "scan", "--x", "atoms=1:10:3", "--out", "x.txt"],
+        ["laser", "scan", "--x", "atoms=1:10:3"],
+        ["laser", "scan", "--x", "nu=0:1g2:3", "--nu2", "1g2", "--out", "x.nc"],
+        ["laser", "scan", "--x", "cavity_offset=0:1:3", "--delta-c", "1", "--out", "x.nc"],
+        ["laser", "scan", "--x", "atoms=1:10:3", "--order", "0", "--out", "x.nc"],
     ],
 )
 def test_bad_input_one_line_exit_2(capsys, args):

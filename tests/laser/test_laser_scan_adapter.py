@@ -35,3 +35,26 @@ def test_delta_c_defaults_to_delta2_and_order_is_validated():
         run_scan("laser.steady", grid, {"atoms": 10}, options={"order": 0})
     with pytest.raises(ParameterError, match="kappa"):
         run_scan("laser.steady", grid, {"kappa": 0.0})
+
+
+def test_virtual_axes_nu_and_cavity_offset():
+    """nu sets ν2 = ν3; cavity_offset sets Δc = Δ2 + offset, also with Δ2 scanned.
+
+    The reference is the direct solver on the explicit fields (same Newton roots,
+    reached from different starts: 1e-8 relative)."""
+    grid = Grid.from_specs(["delta2=4,6", "cavity_offset=-0.01,0.01", "nu=0.001"])
+    ds = run_scan("laser.steady", grid, {"atoms": 20000})
+    assert np.isnan(float(ds["delta_c"]))  # unset: Δc comes from Δ2 + offset
+    for i, d2 in enumerate((4.0, 6.0)):
+        for j, off in enumerate((-0.01, 0.01)):
+            ref = steady_state(
+                LaserParams.paper(atoms=20000, delta2=d2, delta_c=d2 + off, nu2=1e-3, nu3=1e-3)
+            )
+            assert float(ds["photons"][i, j, 0]) == pytest.approx(float(ref.photons), rel=1e-8)
+
+
+def test_virtual_axes_refuse_their_explicit_fields():
+    with pytest.raises(ParameterError, match="nu2"):
+        run_scan("laser.steady", ["nu=0.001,0.002"], {"nu2": 0.001})
+    with pytest.raises(ParameterError, match="delta_c"):
+        run_scan("laser.steady", ["cavity_offset=0,0.01"], {"delta_c": 5.0})

@@ -17,8 +17,8 @@ from typing import Annotated, Any
 
 import typer
 
+from vlaser.cli import scanopts as so
 from vlaser.cli.common import RATE_HELP, atom_kwargs, emit_json, rate, resolve_gamma2
-from vlaser.cli.scanopts import ProgressBar
 from vlaser.errors import ParameterError
 from vlaser.params import LaserParams
 
@@ -123,6 +123,46 @@ def laser_command(
 def _check_order(order: int) -> None:
     if order < 1:
         raise ParameterError("order", order, "a whole number >= 1")
+
+
+#: Help text of the scan axes.
+AXES = (
+    "NAME is a laser parameter (delta2, atoms, g, kappa, delta_c, nu2, ...), nu (ν2 = ν3) "
+    "or cavity_offset (Δc − Δ2)."
+)
+
+
+def scan_grid(specs: list[str], gamma2_text: str | None) -> Any:
+    """The :class:`vlaser.scan.Grid` of ``specs`` for ``laser.steady``; atom numbers
+    are rounded to integers and clamped to >= 1 (a grid may start at 0)."""
+    from vlaser.laser.scan import clean_atoms
+    from vlaser.scan import Axis, Grid, get_solver, parse_axis
+
+    names = get_solver("laser.steady").param_names
+    g2 = resolve_gamma2(gamma2_text)
+    axes = []
+    for spec in specs:
+        a = parse_axis(spec, names, g2)
+        axes.append(Axis(a.name, clean_atoms(a.values), a.kind) if a.name == "atoms" else a)
+    return Grid(tuple(axes))
+
+
+def scan_fixed(texts: dict[str, str | None], scanned: tuple[str, ...]) -> dict[str, str]:
+    """The options given (or defaulted) as fixed values of a scan, minus the scanned
+    names (a scanned ``nu`` replaces nu2/nu3, a scanned ``cavity_offset`` delta_c).
+
+    Raises:
+        ParameterError: For a scanned name also given as an option.
+    """
+    covers = {"nu": ("nu2", "nu3"), "cavity_offset": ("delta_c",)}
+    fixed = {k: v for k, v in texts.items() if v is not None and k not in scanned}
+    for name in scanned:
+        for option in covers.get(name, ()):
+            if option in fixed:
+                raise ParameterError(
+                    option.replace("_", "-"), fixed[option], f"unset while {name} is scanned"
+                )
+    return fixed
 
 
 def register(app: typer.Typer) -> None:
@@ -241,39 +281,52 @@ def register(app: typer.Typer) -> None:
     def scan_cmd(
         texts: dict[str, str | None],
         x: Annotated[
-            str, typer.Option("--x", help="Axis NAME=START:STOP:COUNT (e.g. atoms=0:50000:51).")
+            str,
+            typer.Option(
+                "--x", help="Fast axis NAME=START:STOP:COUNT (e.g. atoms=0:50000:51); " + AXES
+            ),
         ],
-        out: Annotated[
-            Path, typer.Option("--out", help="Result file (NetCDF, .nc); a PNG beside it.")
-        ],
-        y: Annotated[str | None, typer.Option("--y", help="Second axis (slow).")] = None,
+        y: Annotated[str | None, typer.Option("--y", help="Second (slow) axis.")] = None,
+        out: so.Out = None,
         order: Order = 2,
-        quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+        workers: so.Workers = 1,
+        scheduler: so.Scheduler = None,
+        dask: so.Dask = False,
+        resume: so.Resume = False,
+        overwrite: so.Overwrite = False,
+        quiet: so.Quiet = False,
+        chunk_size: so.ChunkSize = so.DEFAULT_CHUNK_SIZE,
         json: Json = False,
     ) -> None:
-        """Scan the steady state over one or two parameters (atoms clamped to >= 1).
+        """Scan the steady state over one or two parameters into --out (.nc or .zarr).
 
-        Points are solved by continuation along --x (fast axis); each stores its
-        converged flag, residual, stable flag and max growth rate.
+        Runs on the shared scan layer (solver laser.steady): chunked, resumable, on local
+        processes or Dask. Points of a chunk are solved by continuation along --x (the
+        fast axis); each stores its converged flag, residual, stable flag and max growth
+        rate. Atom numbers are rounded and clamped to >= 1. A PNG is written beside --out.
         """
-        from vlaser.io import save_figure, write_netcdf
-        from vlaser.laser.scan import SCANNABLE, scan
-        from vlaser.scan.grid import parse_axis
+        from vlaser.io import save_figure
 
         _check_order(order)
-        g2 = resolve_gamma2(texts["gamma2"])
-        axes = [parse_axis(s, SCANNABLE, g2) for s in ([y] if y else []) + [x]]
-        base = laser_params(**texts)
-        if out.suffix != ".nc":
-            raise ParameterError("out", str(out), "a NetCDF file name ending in .nc")
-        progress = None if quiet else ProgressBar("laser scan", unit="points")
-        try:
-            ds = scan(base, {a.name: a.values for a in axes}, order=order, progress=progress)
-        finally:
-            if progress is not None:
-                progress.stop()
-        write_netcdf(ds, out)
-        png = out.with_suffix(".png")
+        if out is None:
+            raise ParameterError("out", None, "a path ending in .nc or .zarr")
+        grid = scan_grid([s for s in (y, x) if s is not None], texts.get("gamma2"))
+        ds = so.run_scan_cli(
+            "laser.steady",
+            grid,
+            scan_fixed(texts, grid.names),
+            out,
+            workers,
+            scheduler,
+            resume,
+            quiet or json,
+            chunk_size,
+            dask=dask,
+            overwrite=overwrite,
+            options={"order": order},
+            description="laser scan",
+        )
+        png = Path(out).with_suffix(".png")
         save_figure(plot_scan(ds), png)
         summary = {
             "out": str(out),
@@ -281,12 +334,14 @@ def register(app: typer.Typer) -> None:
             "shape": list(ds.photons.shape),
             "dims": list(ds.photons.dims),
             "converged": int(ds.converged.sum()),
-            "unstable": int((~ds.stable.values).sum()),
+            "unstable": int((ds.stable.values == 0).sum()),
             "points": int(ds.photons.size),
+            "fingerprint": ds.attrs["scan_fingerprint"],
         }
+        ds.close()
         if json:
             emit_json(summary)
-        else:
+        elif not quiet:
             typer.echo(
                 f"wrote {out} and {png}: {summary['points']} points, "
                 f"{summary['converged']} converged, {summary['unstable']} unstable",
@@ -310,7 +365,7 @@ def plot_scan(ds: Any) -> Any:
         for ax, var, label in ((ax1, "photons", "n"), (ax2, "inversion", "inversion")):
             yv = ds[var].values
             ax.plot(xv, yv, "-", color="C0")
-            bad = ~ds.stable.values
+            bad = ds.stable.values == 0
             if bad.any():
                 ax.plot(xv[bad], yv[bad], "x", color="C3", label="unstable fixed point")
                 ax.legend()
@@ -321,7 +376,7 @@ def plot_scan(ds: Any) -> Any:
         ax = fig.subplots(1, 1)
         mesh = ax.pcolormesh(ds[xname].values, ds[yname].values, ds.photons.values, shading="auto")
         fig.colorbar(mesh, ax=ax, label="n")
-        bad = ~ds.stable.values
+        bad = ds.stable.values == 0
         if bad.any():
             yy, xx = np.nonzero(bad)
             ax.plot(ds[xname].values[xx], ds[yname].values[yy], "x", color="w", ms=3)

@@ -8,6 +8,7 @@ Entry point: :func:`run_scan`. Dask is imported only when a Dask executor starts
 """
 
 from vlaser.scan import solvers
+from vlaser.scan import spectra as _spectra  # noqa: F401  (registers atom/laser.spectrum)
 from vlaser.scan.chunks import DEFAULT_CHUNK_SIZE, ChunkLayout
 from vlaser.scan.executors import (
     DaskExecutor,

@@ -267,7 +267,14 @@ def _laser_defaults() -> dict[str, float]:
 
     out = {k: float(v) for k, v in LaserParams.paper().values().items() if k != "delta_c"}
     out["delta_c"] = float("nan")  # NaN: Δc = Δ2 (cavity on the bare atomic line)
+    out["nu"] = float("nan")  # NaN: unused (ν2 and ν3 apply)
+    out["cavity_offset"] = float("nan")  # NaN: unused (Δc applies)
     return out
+
+
+def _given(value: np.ndarray | float) -> bool:
+    """True where a virtual parameter (NaN default = unused) has a value."""
+    return bool(np.any(np.isfinite(np.asarray(value, dtype=float))))
 
 
 @dataclass(frozen=True)
@@ -276,10 +283,17 @@ class LaserSteadyAdapter(SolverAdapter):
     (:func:`vlaser.laser.steady.steady_state`).
 
     Parameters: the fields of :class:`vlaser.params.LaserParams` (rates in units of Γ3;
-    ``kappa`` is the cavity field decay rate; ``delta_c`` NaN or unset means Δc = Δ2).
-    Defaults are the paper's laser point (N = 50000, g = 2Γ2, κ = 50Γ2). Each chunk is
-    solved by continuation along its points (first point from g = 0), so the result
-    depends only on the chunk layout, never on the executor.
+    ``kappa`` is the cavity field decay rate; ``delta_c`` NaN or unset means Δc = Δ2, so
+    the cavity follows a scanned Δ2) and two derived ones, NaN (unused) by default:
+
+    * ``nu``: a common pump linewidth ν2 = ν3 = ν (then ``nu2``/``nu3`` stay unset);
+    * ``cavity_offset``: ω2 − ωc = Δc − Δ2, i.e. Δc = Δ2 + offset (then ``delta_c``
+      stays unset).
+
+    ``atoms`` must be whole numbers >= 1. Defaults are the paper's laser point
+    (N = 50000, g = 2Γ2, κ = 50Γ2). Each chunk is solved by continuation along its
+    points (first point from g = 0), so the result depends only on the chunk layout,
+    never on the executor.
 
     Outputs: ``photons`` n = <a†a>, ``coherent_photons`` |<a>|², ``inversion`` per atom,
     ``populations``, ``converged`` (0/1), ``residual`` max|f|, ``max_growth_rate``
@@ -294,6 +308,8 @@ class LaserSteadyAdapter(SolverAdapter):
         "g",
         "kappa",
         "delta_c",
+        "nu",
+        "cavity_offset",
     )
     defaults: ClassVar[Mapping[str, float]] = _laser_defaults()
     param_units: ClassVar[Mapping[str, str]] = {
@@ -317,16 +333,32 @@ class LaserSteadyAdapter(SolverAdapter):
 
     @staticmethod
     def _params(values: Mapping[str, np.ndarray | float]):
+        """:class:`LaserParams` from the adapter's values (derived ones resolved).
+
+        Raises:
+            ParameterError: For ``nu`` together with ``nu2``/``nu3``, or
+                ``cavity_offset`` together with ``delta_c``.
+        """
         from vlaser.params import LaserParams
 
         vals = dict(values)
-        dc = np.asarray(vals.get("delta_c", np.nan), dtype=float)
+        nu = vals.pop("nu", np.nan)
+        offset = vals.pop("cavity_offset", np.nan)
         d2 = np.asarray(vals.get("delta2", 0.0), dtype=float)
-        vals["delta_c"] = (
-            np.where(np.isnan(dc), d2, dc)
-            if dc.ndim or d2.ndim
-            else (float(d2) if np.isnan(dc) else float(dc))
-        )
+        dc = np.asarray(vals.get("delta_c", np.nan), dtype=float)
+        if _given(nu):
+            for name in ("nu2", "nu3"):
+                if np.any(np.asarray(vals.get(name, 0.0)) != 0):
+                    raise ParameterError(name, vals[name], "unset (0) when nu = ν2 = ν3 is given")
+            vals["nu2"] = vals["nu3"] = nu
+        if _given(offset):
+            if _given(dc):
+                raise ParameterError(
+                    "delta_c", vals["delta_c"], "unset when cavity_offset = Δc − Δ2 is given"
+                )
+            dc = d2 + np.asarray(offset, dtype=float)
+        dc = np.where(np.isnan(dc), d2, dc)
+        vals["delta_c"] = dc if dc.ndim else float(dc)
         return LaserParams(**vals)
 
     def check(self, values: Mapping[str, np.ndarray | float]) -> None:

@@ -1,0 +1,4 @@
+"""Spectrum solvers on the scan layer: ``atom.spectrum`` and ``laser.spectrum``.
+
+(Being written.)
+"""
