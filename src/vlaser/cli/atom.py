@@ -45,7 +45,7 @@ SpeciesOpt = Annotated[
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
 
 
-def _options(
+def atom_values(
     species: str | None, given: dict[str, str | None], skip: tuple[str, ...] = ()
 ) -> dict[str, float]:
     """Validated keyword arguments of :class:`AtomParams` from option strings.
@@ -123,7 +123,7 @@ def steady_cmd(
     """Exact steady state: populations and inversion <σ22> − <σ11>."""
     from vlaser.atom import steady_state
 
-    p = AtomParams(**_options(*atom))
+    p = AtomParams(**atom_values(*atom))
     ss = steady_state(p)
     if bool(ss.singular):
         raise ParameterError("parameters", p.to_dict(), "a point with a unique steady state")
@@ -170,10 +170,10 @@ def map_cmd(
     if out.suffix not in (".nc", ".zarr"):
         raise ParameterError("out", str(out), "a path ending in .nc or .zarr")
     species, given = atom
-    g2 = _options(species, given)["gamma2"]
+    g2 = atom_values(species, given)["gamma2"]
     specs = [s for s in (x, y) if s is not None]
     grid = Grid.from_specs(specs, allowed=PARAM_ORDER, gamma2=g2)
-    fixed = _options(species, given, skip=grid.names)
+    fixed = atom_values(species, given, skip=grid.names)
     ds = so.run_scan_cli(
         "atom.steady",
         grid,
@@ -249,7 +249,7 @@ def t95_cmd(
     steady value (null/NaN if the steady inversion is not positive)."""
     from vlaser.atom import t95
 
-    p = AtomParams(**_options(*atom))
+    p = AtomParams(**atom_values(*atom))
     res = t95(p)
     t, iss = float(res.t95), float(res.steady_inversion)
     out = {
@@ -279,7 +279,7 @@ def spectrum_cmd(
 
     if out is not None and out.suffix.lower() != ".png":
         raise ParameterError("out", str(out), "a path ending in .png")
-    p = AtomParams(**_options(*atom))
+    p = AtomParams(**atom_values(*atom))
     sp = emission_spectrum(p)
     if out is not None:
         from vlaser.io import save_figure

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from vlaser.cli.atom import AtomOptions, Json, _options, atom_command
+from vlaser.cli.atom import AtomOptions, Json, atom_command, atom_values
 from vlaser.cli.common import RATE_HELP, emit_json, rate
 from vlaser.errors import ParameterError
 from vlaser.params import LaserParams
@@ -45,7 +45,7 @@ def laser_params(
     atom: AtomOptions, atoms: str, g: str, kappa: str, delta_c: str | None
 ) -> LaserParams:
     """Validated :class:`LaserParams` from the option strings."""
-    kw = _options(*atom)
+    kw = atom_values(*atom)
     g2 = kw["gamma2"]
     try:
         n = float(atoms)

@@ -5,7 +5,8 @@ Commands:
 * ``run``: many trajectories of a V atom in the two perpendicular standing-wave pumps;
   prints the final kinetic energies E_i = <p_i²>/2m and temperatures k_B T_i = <p_i²>/m
   per pump axis (units of ħΓ3), the inversion and the jump statistics; ``--out`` stores
-  the trajectory-averaged time traces (NetCDF with provenance).
+  every trajectory's time traces (``.nc`` or ``.zarr``, resumable: the shared scan
+  grammar ``--workers``, ``--scheduler``, ``--dask``, ``--resume``, ``--quiet``).
 * ``doppler``: the Doppler FWHM of eq. (16) on the narrow line for a temperature.
 
 Pump options as in ``vlaser atom`` (defaults: the paper's lasing point Δ2 = 5, Δ3 = −1,
@@ -16,39 +17,20 @@ measured linewidths; without it Γ2 = Γ3/4266.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
+import numpy as np
 import typer
 
-from vlaser.cli.atom import AtomOptions, _options, atom_command
+from vlaser.cli import scanopts as so
+from vlaser.cli.atom import AtomOptions, atom_command, atom_values
 from vlaser.cli.common import emit_json
 from vlaser.errors import ParameterError
-from vlaser.params import AtomParams
+
+#: Default trajectories per chunk of ``motion run`` (the unit of resumption).
+DEFAULT_TRAJECTORY_CHUNK = 10
 
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
-
-
-def _progress_bar(total_label: str) -> Any:
-    """A rich progress bar on stderr and the callback that advances it."""
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-    progress = Progress(
-        TextColumn(total_label),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
-    task = progress.add_task(total_label, total=None)
-
-    def callback(done: int, total: int) -> None:
-        progress.update(task, completed=done, total=total)
-
-    return progress, callback
 
 
 def run_cmd(
@@ -61,43 +43,59 @@ def run_cmd(
     samples: int = typer.Option(201, "--samples", help="Number of sample times."),
     p0: float = typer.Option(100.0, "--p0", help="Initial momentum per axis, units of ħk_i."),
     phase0: float = typer.Option(0.0, "--phase0", help="Initial k_i r_i (rad); 0: antinode."),
-    processes: int = typer.Option(1, "--processes", help="Worker processes."),
-    out: Path | None = typer.Option(None, "--out", help="Write the time traces (*.nc)."),
-    progress: bool | None = typer.Option(
-        None, "--progress/--no-progress", help="Progress bar on stderr (default: on a TTY)."
+    out: so.Out = None,
+    workers: so.Workers = 1,
+    scheduler: so.Scheduler = None,
+    dask: so.Dask = False,
+    resume: so.Resume = False,
+    overwrite: so.Overwrite = False,
+    quiet: so.Quiet = False,
+    chunk_size: int = typer.Option(
+        DEFAULT_TRAJECTORY_CHUNK, "--chunk-size", help="Trajectories per chunk."
     ),
     atom: AtomOptions = None,
     as_json: Json = False,
 ) -> None:
-    """Trajectories of a moving V atom: kinetic energy, temperature, inversion."""
-    from vlaser.io import write_netcdf
-    from vlaser.motion import simulate
+    """Trajectories of a moving V atom: kinetic energy, temperature, inversion.
+
+    Runs on the shared scan layer (solver motion.trajectories, one grid point per
+    trajectory): --out stores every trajectory's time traces chunk by chunk (.nc or
+    .zarr), resumable with --resume, on local processes (--workers) or Dask. The
+    summary is computed from the stored trajectories.
+    """
+    from vlaser.scan import Axis, Grid
+    from vlaser.scan.motion import motion_result
 
     species, given = atom
-    p = AtomParams(**_options(species, given))
-    if out is not None and out.suffix != ".nc":
-        raise ParameterError("out", str(out), "a path ending in .nc")
-    show = sys.stderr.isatty() if progress is None else progress
-    kwargs: dict[str, Any] = dict(
-        trajectories=trajectories,
-        t_max=time,
-        seed=seed,
-        dt=dt,
-        samples=samples,
-        species=species or "sr88",
-        p0=p0,
-        phase0=phase0,
-        processes=processes,
+    fixed: dict[str, float] = {**atom_values(species, given), "p0": p0, "phase0": phase0}
+    if isinstance(trajectories, bool) or trajectories < 1:
+        raise ParameterError("trajectories", trajectories, "a whole number >= 1")
+    grid = Grid((Axis("trajectory", np.arange(trajectories, dtype=float), "linear"),))
+    options = {
+        "t_max": time,
+        "samples": samples,
+        "seed": seed,
+        "dt": dt,
+        "species": species or "sr88",
+    }
+    ds = so.run_scan_cli(
+        "motion.trajectories",
+        grid,
+        fixed,
+        out,
+        workers,
+        scheduler,
+        resume,
+        quiet or as_json,
+        chunk_size,
+        dask=dask,
+        overwrite=overwrite,
+        options=options,
+        description="trajectories",
     )
-    if show:
-        bar, callback = _progress_bar("trajectories")
-        with bar:
-            result = simulate(p, progress=callback, **kwargs)
-    else:
-        result = simulate(p, **kwargs)
-    summary = result.summary()
+    summary = motion_result(ds).summary()
+    ds.close()
     if out is not None:
-        write_netcdf(result.to_dataset(), out)
         summary["out"] = str(out)
     if as_json:
         emit_json(summary)

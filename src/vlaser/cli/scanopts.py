@@ -223,7 +223,8 @@ def run_scan_cli(
             progress.stop()
     if not quiet:
         where = f"wrote {out}" if out is not None else "done"
-        size = " x ".join(str(n) for n in ds.sizes.values())
+        axes = json.loads(ds.attrs.get("scan_axes", "[]"))
+        size = " x ".join(f"{ds.sizes[a]} {a}" for a in axes) or "1 point"
         Console(stderr=True).print(f"{where} ({size}) in {time.perf_counter() - t0:.1f} s")
     return ds
 

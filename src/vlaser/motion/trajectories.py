@@ -169,8 +169,32 @@ class MotionSetup:
 
     def seeds(self) -> np.ndarray:
         """uint64 (trajectories, 4): per-trajectory generator states from the master seed."""
-        children = np.random.SeedSequence(self.seed).spawn(self.trajectories)
-        return np.stack([c.generate_state(4, dtype=np.uint64) for c in children])
+        return trajectory_seeds(self.seed, np.arange(self.trajectories))
+
+
+def trajectory_seeds(seed: int, indices: Sequence[int] | np.ndarray) -> np.ndarray:
+    """Generator states of trajectories ``indices`` of a run with master ``seed``.
+
+    Trajectory j uses the j-th child of ``numpy.random.SeedSequence(seed)`` (the same as
+    ``SeedSequence(seed).spawn(n)[j]`` for any n > j), so any subset of trajectories can
+    be run anywhere, in any order, with the same result.
+
+    Args:
+        seed: Master seed (>= 0).
+        indices: Trajectory numbers (whole numbers >= 0), shape (m,).
+
+    Returns:
+        uint64 array (m, 4).
+    """
+    idx = [int(j) for j in np.asarray(indices).reshape(-1)]
+    if not idx:
+        return np.zeros((0, 4), dtype=np.uint64)
+    return np.stack(
+        [
+            np.random.SeedSequence(int(seed), spawn_key=(j,)).generate_state(4, dtype=np.uint64)
+            for j in idx
+        ]
+    )
 
 
 def make_setup(
@@ -358,6 +382,11 @@ def simulate(
                 if progress is not None:
                     progress(int(bounds[c + 1]), m)
     data = {key: np.concatenate([p[key] for p in pieces]) for key in pieces[0]}
+    return result_from_kernel(setup, data)
+
+
+def result_from_kernel(setup: MotionSetup, data: dict[str, np.ndarray]) -> MotionResult:
+    """:class:`MotionResult` from the arrays of :func:`_run_chunk` (M trajectories)."""
     tr = data["traces"]
     tot = data["totals"]
     return MotionResult(

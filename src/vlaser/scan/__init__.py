@@ -7,6 +7,7 @@ process pool, Dask) and written to a resumable store (:mod:`vlaser.scan.store`).
 Entry point: :func:`run_scan`. Dask is imported only when a Dask executor starts.
 """
 
+from vlaser.scan import motion as _motion  # noqa: F401  (registers motion.trajectories)
 from vlaser.scan import solvers
 from vlaser.scan import spectra as _spectra  # noqa: F401  (registers atom/laser.spectrum)
 from vlaser.scan.chunks import DEFAULT_CHUNK_SIZE, ChunkLayout

@@ -405,7 +405,11 @@ def _write_empty_store(path: Path, schema: ScanSchema) -> None:
     import zarr
 
     coords = xr.Dataset(coords=schema.coords(), attrs=schema.attrs())
-    coords.to_zarr(path, mode="w", zarr_format=3, consolidated=False)
+    with warnings.catch_warnings():
+        # Labels such as axis = ("k2", "k3") are fixed-length strings, which zarr 3
+        # stores and reads back but flags as not yet in the v3 spec.
+        warnings.filterwarnings("ignore", message=".*does not have a Zarr V3 specification")
+        coords.to_zarr(path, mode="w", zarr_format=3, consolidated=False)
     group = zarr.open_group(path, mode="r+")
     for name, (dims, shape, dtype, attrs) in schema.variables().items():
         extra = shape[len(schema.grid.shape) :]
