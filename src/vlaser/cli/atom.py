@@ -8,8 +8,6 @@ working point Δ2 = 5, Δ3 = −1, Ω2 = Ω3 = 0.5, Γ3/Γ2 = 4266. ``--species 
 
 from __future__ import annotations
 
-import functools
-import inspect
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,7 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from vlaser.cli import scanopts as so
-from vlaser.cli.common import RATE_HELP, atom_kwargs, emit_json
+from vlaser.cli.common import RATE_HELP, atom_kwargs, bundled_options, emit_json
 from vlaser.errors import ParameterError
 from vlaser.params import AtomParams
 
@@ -98,22 +96,13 @@ def atom_command(func: Callable[..., None]) -> Callable[..., None]:
     The wrapped function receives them bundled as ``atom = (species, {name: text})``;
     typer sees them as ordinary options through the wrapper's signature.
     """
-    sig = inspect.signature(func, eval_str=True)
-    own = [p for p in sig.parameters.values() if p.name != "atom"]
-    extra = [
-        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=ann)
-        for name, ann in _OPTION_TYPES.items()
-    ]
 
-    @functools.wraps(func)
-    def wrapper(**kwargs: Any) -> None:
-        given = {name: kwargs.pop(name) for name in RATE_NAMES}
-        species = kwargs.pop("species")
-        func(atom=(species, given), **kwargs)
+    def build(values: dict[str, Any]) -> AtomOptions:
+        species = values.pop("species")
+        return species, values
 
-    kinds = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own]
-    wrapper.__signature__ = sig.replace(parameters=kinds + extra)  # type: ignore[attr-defined]
-    return wrapper
+    options = {name: (ann, None) for name, ann in _OPTION_TYPES.items()}
+    return bundled_options("atom", options, build)(func)
 
 
 def steady_cmd(
@@ -143,18 +132,9 @@ def steady_cmd(
 
 
 def map_cmd(
+    scan: so.ScanRun,
     x: str = typer.Option(..., "--x", help="First axis NAME=START:STOP:COUNT (or log:/list)."),
     y: str | None = typer.Option(None, "--y", help="Second axis, same grammar."),
-    out: Path = typer.Option(
-        ..., "--out", help="Result file (*.nc NetCDF or *.zarr store); a PNG goes beside it."
-    ),
-    workers: so.Workers = 1,
-    scheduler: so.Scheduler = None,
-    dask: so.Dask = False,
-    resume: so.Resume = False,
-    overwrite: so.Overwrite = False,
-    chunk_size: so.ChunkSize = so.DEFAULT_CHUNK_SIZE,
-    quiet: so.Quiet = False,
     atom: AtomOptions = None,
     as_json: Json = False,
 ) -> None:
@@ -167,26 +147,13 @@ def map_cmd(
     from vlaser.io import save_figure
     from vlaser.scan.grid import Grid
 
-    if out.suffix not in (".nc", ".zarr"):
-        raise ParameterError("out", str(out), "a path ending in .nc or .zarr")
+    out = scan.require_out(".nc", ".zarr")
     species, given = atom
     g2 = atom_values(species, given)["gamma2"]
     specs = [s for s in (x, y) if s is not None]
     grid = Grid.from_specs(specs, allowed=PARAM_ORDER, gamma2=g2)
     fixed = atom_values(species, given, skip=grid.names)
-    ds = so.run_scan_cli(
-        "atom.steady",
-        grid,
-        fixed,
-        out,
-        workers,
-        scheduler,
-        resume,
-        quiet or as_json,
-        chunk_size,
-        dask=dask,
-        overwrite=overwrite,
-    )
+    ds = scan.run("atom.steady", grid, fixed, quiet=as_json)
     fig = _map_figure(ds, grid.names, all(a.kind == "log" for a in grid.axes))
     png = out.with_suffix(".png")
     save_figure(fig, png)
@@ -312,7 +279,7 @@ def register(app: typer.Typer) -> None:
         help="Exact single V-atom solver (steady state, maps, t95, spectrum).", no_args_is_help=True
     )
     sub.command("steady")(atom_command(steady_cmd))
-    sub.command("map")(atom_command(map_cmd))
+    sub.command("map")(atom_command(so.scan_command()(map_cmd)))
     sub.command("t95")(atom_command(t95_cmd))
     sub.command("spectrum")(atom_command(spectrum_cmd))
     app.add_typer(sub, name="atom")

@@ -11,8 +11,11 @@ Conventions of every command:
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import sys
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import typer
@@ -85,3 +88,45 @@ def fail(message: str) -> None:
     """Exit with status 2 after printing one error line on stderr."""
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code=2)
+
+
+def bundled_options(
+    param: str,
+    options: Mapping[str, tuple[Any, Any]],
+    build: Callable[[dict[str, Any]], Any],
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Decorator giving a typer command a group of options, passed bundled.
+
+    Typer sees each option through the wrapper's signature; the command receives
+    ``param=build({name: value})`` instead. An option the command declares itself
+    (same name) stays the command's own and is left out of the group.
+
+    Args:
+        param: Name of the command's parameter that receives the bundle.
+        options: Option name -> (``typing.Annotated`` type, default).
+        build: Turns the option values into the bundle.
+    """
+
+    def deco(func: Callable[..., None]) -> Callable[..., None]:
+        sig = inspect.signature(func, eval_str=True)
+        own = [
+            p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+            for p in sig.parameters.values()
+            if p.name != param
+        ]
+        names = [n for n in options if n not in {p.name for p in own}]
+        extra = [
+            inspect.Parameter(
+                n, inspect.Parameter.KEYWORD_ONLY, default=options[n][1], annotation=options[n][0]
+            )
+            for n in names
+        ]
+
+        @functools.wraps(func)
+        def wrapper(**kwargs: Any) -> None:
+            func(**{param: build({n: kwargs.pop(n) for n in names})}, **kwargs)
+
+        wrapper.__signature__ = sig.replace(parameters=own + extra)  # type: ignore[attr-defined]
+        return wrapper
+
+    return deco

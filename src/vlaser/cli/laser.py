@@ -9,8 +9,6 @@ decays at 2κ.
 
 from __future__ import annotations
 
-import functools
-import inspect
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,7 +16,14 @@ from typing import Annotated, Any
 import typer
 
 from vlaser.cli import scanopts as so
-from vlaser.cli.common import RATE_HELP, atom_kwargs, emit_json, rate, resolve_gamma2
+from vlaser.cli.common import (
+    RATE_HELP,
+    atom_kwargs,
+    bundled_options,
+    emit_json,
+    rate,
+    resolve_gamma2,
+)
 from vlaser.errors import ParameterError
 from vlaser.params import LaserParams
 
@@ -93,31 +98,8 @@ def laser_command(
     without: tuple[str, ...] = (),
 ) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """Give a command the laser parameter options; it receives ``texts`` (name -> text)."""
-
-    def deco(func: Callable[..., None]) -> Callable[..., None]:
-        sig = inspect.signature(func, eval_str=True)
-        own = [
-            p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
-            for p in sig.parameters.values()
-            if p.name != "texts"
-        ]
-        names = [n for n in _OPTIONS if n not in without]
-        extra = [
-            inspect.Parameter(
-                n, inspect.Parameter.KEYWORD_ONLY, default=_OPTIONS[n][1], annotation=_OPTIONS[n][0]
-            )
-            for n in names
-        ]
-
-        @functools.wraps(func)
-        def wrapper(**kwargs: Any) -> None:
-            texts = {n: kwargs.pop(n) for n in names}
-            func(texts=texts, **kwargs)
-
-        wrapper.__signature__ = sig.replace(parameters=own + extra)  # type: ignore[attr-defined]
-        return wrapper
-
-    return deco
+    options = {n: v for n, v in _OPTIONS.items() if n not in without}
+    return bundled_options("texts", options, dict)
 
 
 def _check_order(order: int) -> None:
@@ -278,7 +260,9 @@ def register(app: typer.Typer) -> None:
 
     @sub.command("scan")
     @laser_command()
+    @so.scan_command()
     def scan_cmd(
+        scan: so.ScanRun,
         texts: dict[str, str | None],
         x: Annotated[
             str,
@@ -287,15 +271,7 @@ def register(app: typer.Typer) -> None:
             ),
         ],
         y: Annotated[str | None, typer.Option("--y", help="Second (slow) axis.")] = None,
-        out: so.Out = None,
         order: Order = 2,
-        workers: so.Workers = 1,
-        scheduler: so.Scheduler = None,
-        dask: so.Dask = False,
-        resume: so.Resume = False,
-        overwrite: so.Overwrite = False,
-        quiet: so.Quiet = False,
-        chunk_size: so.ChunkSize = so.DEFAULT_CHUNK_SIZE,
         json: Json = False,
     ) -> None:
         """Scan the steady state over one or two parameters into --out (.nc or .zarr).
@@ -308,23 +284,15 @@ def register(app: typer.Typer) -> None:
         from vlaser.io import save_figure
 
         _check_order(order)
-        if out is None:
-            raise ParameterError("out", None, "a path ending in .nc or .zarr")
+        out = scan.require_out(".nc", ".zarr")
         grid = scan_grid([s for s in (y, x) if s is not None], texts.get("gamma2"))
-        ds = so.run_scan_cli(
+        ds = scan.run(
             "laser.steady",
             grid,
             scan_fixed(texts, grid.names),
-            out,
-            workers,
-            scheduler,
-            resume,
-            quiet or json,
-            chunk_size,
-            dask=dask,
-            overwrite=overwrite,
             options={"order": order},
             description="laser scan",
+            quiet=json,
         )
         png = Path(out).with_suffix(".png")
         save_figure(plot_scan(ds), png)
@@ -341,7 +309,7 @@ def register(app: typer.Typer) -> None:
         ds.close()
         if json:
             emit_json(summary)
-        elif not quiet:
+        elif not scan.quiet:
             typer.echo(
                 f"wrote {out} and {png}: {summary['points']} points, "
                 f"{summary['converged']} converged, {summary['unstable']} unstable",

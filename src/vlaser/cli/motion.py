@@ -34,6 +34,7 @@ Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on std
 
 
 def run_cmd(
+    scan: so.ScanRun,
     trajectories: int = typer.Option(500, "--trajectories", help="Number of trajectories."),
     time: float = typer.Option(20000.0, "--time", help="Duration in units of 1/Γ3."),
     seed: int = typer.Option(1, "--seed", help="Master seed (SeedSequence)."),
@@ -43,16 +44,6 @@ def run_cmd(
     samples: int = typer.Option(201, "--samples", help="Number of sample times."),
     p0: float = typer.Option(100.0, "--p0", help="Initial momentum per axis, units of ħk_i."),
     phase0: float = typer.Option(0.0, "--phase0", help="Initial k_i r_i (rad); 0: antinode."),
-    out: so.Out = None,
-    workers: so.Workers = 1,
-    scheduler: so.Scheduler = None,
-    dask: so.Dask = False,
-    resume: so.Resume = False,
-    overwrite: so.Overwrite = False,
-    quiet: so.Quiet = False,
-    chunk_size: int = typer.Option(
-        DEFAULT_TRAJECTORY_CHUNK, "--chunk-size", help="Trajectories per chunk."
-    ),
     atom: AtomOptions = None,
     as_json: Json = False,
 ) -> None:
@@ -78,25 +69,18 @@ def run_cmd(
         "dt": dt,
         "species": species or "sr88",
     }
-    ds = so.run_scan_cli(
+    ds = scan.run(
         "motion.trajectories",
         grid,
         fixed,
-        out,
-        workers,
-        scheduler,
-        resume,
-        quiet or as_json,
-        chunk_size,
-        dask=dask,
-        overwrite=overwrite,
         options=options,
         description="trajectories",
+        quiet=as_json,
     )
     summary = motion_result(ds).summary()
     ds.close()
-    if out is not None:
-        summary["out"] = str(out)
+    if scan.out is not None:
+        summary["out"] = str(scan.out)
     if as_json:
         emit_json(summary)
         return
@@ -141,6 +125,12 @@ def doppler_cmd(
 def register(app: typer.Typer) -> None:
     """Add the ``motion`` sub-commands to the root app."""
     sub = typer.Typer(help="Atomic motion: quantum-jump trajectories, Doppler cooling (Sec. IV).")
-    sub.command("run")(atom_command(run_cmd))
+    sub.command("run")(
+        atom_command(
+            so.scan_command(DEFAULT_TRAJECTORY_CHUNK, "Trajectories per chunk (unit of --resume).")(
+                run_cmd
+            )
+        )
+    )
     sub.command("doppler")(doppler_cmd)
     app.add_typer(sub, name="motion")

@@ -15,25 +15,14 @@ as ``typing.Annotated`` aliases:
 ``--quiet``             no progress bar or summary line
 ======================  ======================================================
 
-Use in a command::
+Use in a command (the decorator adds the options above and ``--connect-timeout``)::
 
     from vlaser.cli import scanopts as so
 
     @sub.command("map")
-    def map_cmd(
-        x: str = typer.Option(..., "--x"),
-        y: str = typer.Option(..., "--y"),
-        out: so.Out = None,
-        workers: so.Workers = 1,
-        scheduler: so.Scheduler = None,
-        resume: so.Resume = False,
-        quiet: so.Quiet = False,
-        chunk_size: so.ChunkSize = so.DEFAULT_CHUNK_SIZE,
-        dask: so.Dask = False,
-        overwrite: so.Overwrite = False,
-    ) -> None:
-        ds = so.run_scan_cli("atom.steady", [x, y], fixed, out, workers, scheduler,
-                             resume, quiet, chunk_size, dask=dask, overwrite=overwrite)
+    @so.scan_command()
+    def map_cmd(scan: so.ScanRun, x: str = typer.Option(..., "--x")) -> None:
+        ds = scan.run("atom.steady", [x], fixed)
 
 :func:`run_scan_cli` wires executor, store and a rich progress bar (stderr: chunk
 counts, elapsed time, ETA; also for Dask runs) around :func:`vlaser.scan.run_scan`
@@ -54,12 +43,13 @@ import json
 import os
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from vlaser.cli.common import emit_json
+from vlaser.cli.common import bundled_options, emit_json
 from vlaser.errors import ParameterError
 from vlaser.scan.chunks import DEFAULT_CHUNK_SIZE
 from vlaser.scan.executors import DEFAULT_CONNECT_TIMEOUT
@@ -229,6 +219,84 @@ def run_scan_cli(
     return ds
 
 
+@dataclass(frozen=True)
+class ScanRun:
+    """The shared scan options of one command invocation (see module docstring).
+
+    Built by :func:`scan_command`; :meth:`run` runs a scan with them.
+    """
+
+    out: Path | None
+    workers: int
+    scheduler: str | None
+    dask: bool
+    resume: bool
+    overwrite: bool
+    quiet: bool
+    chunk_size: int
+    connect_timeout: float
+
+    def require_out(self, *suffixes: str) -> Path:
+        """``--out``, which this command needs; its suffix must be one of ``suffixes``."""
+        allowed = suffixes or (".nc", ".zarr")
+        if self.out is None or self.out.suffix not in allowed:
+            value = None if self.out is None else str(self.out)
+            raise ParameterError("out", value, "a path ending in " + " or ".join(allowed))
+        return self.out
+
+    def run(
+        self,
+        adapter: Any,
+        grid: Any,
+        fixed: Mapping[str, Any] | None,
+        *,
+        options: Mapping[str, Any] | None = None,
+        description: str | None = None,
+        quiet: bool = False,
+    ) -> Any:
+        """:func:`run_scan_cli` with these options (``quiet`` adds to ``--quiet``)."""
+        return run_scan_cli(
+            adapter,
+            grid,
+            fixed,
+            self.out,
+            self.workers,
+            self.scheduler,
+            self.resume,
+            self.quiet or quiet,
+            self.chunk_size,
+            dask=self.dask,
+            overwrite=self.overwrite,
+            options=options,
+            connect_timeout=self.connect_timeout,
+            description=description,
+        )
+
+
+def scan_command(chunk_size: int = DEFAULT_CHUNK_SIZE, chunk_help: str | None = None) -> Any:
+    """Give a command the shared scan options; it receives them as ``scan: ScanRun``.
+
+    Args:
+        chunk_size: Default of ``--chunk-size`` for this command.
+        chunk_help: Help of ``--chunk-size`` (default: grid points per batch).
+    """
+    chunk = ChunkSize
+    if chunk_help is not None:
+        chunk = Annotated[int, typer.Option("--chunk-size", help=chunk_help)]
+    options = {
+        "out": (Out, None),
+        "workers": (Workers, 1),
+        "scheduler": (Scheduler, None),
+        "dask": (Dask, False),
+        "resume": (Resume, False),
+        "overwrite": (Overwrite, False),
+        "quiet": (Quiet, False),
+        "chunk_size": (chunk, chunk_size),
+        "connect_timeout": (ConnectTimeout, DEFAULT_CONNECT_TIMEOUT),
+    }
+    return bundled_options("scan", options, lambda values: ScanRun(**values))
+
+
 def parse_assignments(items: Sequence[str] | None, what: str) -> dict[str, str]:
     """``["NAME=VALUE", ...]`` -> ``{name: "VALUE"}`` (dashes in NAME become _)."""
     out: dict[str, str] = {}
@@ -249,6 +317,7 @@ def _option_value(text: str) -> Any:
 
 
 def scan_run_cmd(
+    scan: ScanRun,
     solver: str = typer.Argument(..., help="Registered solver name or package.module:Class."),
     x: str | None = typer.Option(None, "--x", help="First axis, e.g. delta2=-10:10:201."),
     y: str | None = typer.Option(None, "--y", help="Second axis, e.g. delta3=log:0.1:10:50."),
@@ -259,15 +328,6 @@ def scan_run_cmd(
     option: list[str] | None = typer.Option(
         None, "--option", help="Solver option KEY=VALUE (VALUE as JSON, else text)."
     ),
-    out: Out = None,
-    workers: Workers = 1,
-    scheduler: Scheduler = None,
-    dask: Dask = False,
-    resume: Resume = False,
-    overwrite: Overwrite = False,
-    quiet: Quiet = False,
-    chunk_size: ChunkSize = DEFAULT_CHUNK_SIZE,
-    connect_timeout: ConnectTimeout = DEFAULT_CONNECT_TIMEOUT,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON summary object."),
 ) -> None:
     """Scan SOLVER over a grid (axes --x, --y, --axis) into --out.
@@ -275,26 +335,11 @@ def scan_run_cmd(
     Axis grammar: NAME=START:STOP:COUNT, NAME=log:START:STOP:COUNT or NAME=V1,V2,...
     Rates are in units of Γ3, or with suffix g2 in units of Γ2.
     """
-    if out is None:
-        raise ParameterError("out", None, "a path ending in .zarr or .nc")
+    out = scan.require_out(".zarr", ".nc")
     specs = [s for s in (x, y, *(axis or ())) if s is not None]
     options = {k: _option_value(v) for k, v in parse_assignments(option, "option").items()}
     t0 = time.perf_counter()
-    ds = run_scan_cli(
-        solver,
-        specs,
-        parse_assignments(set_, "set"),
-        out,
-        workers,
-        scheduler,
-        resume,
-        quiet or as_json,
-        chunk_size,
-        dask=dask,
-        overwrite=overwrite,
-        options=options,
-        connect_timeout=connect_timeout,
-    )
+    ds = scan.run(solver, specs, parse_assignments(set_, "set"), options=options, quiet=as_json)
     if as_json:
         emit_json(
             {
@@ -352,7 +397,7 @@ def scan_status_cmd(
 def register(app: typer.Typer) -> None:
     """Add the ``vlaser scan`` command group."""
     sub = typer.Typer(help="Parameter scans of any registered solver.", no_args_is_help=True)
-    sub.command("run")(scan_run_cmd)
+    sub.command("run")(scan_command()(scan_run_cmd))
     sub.command("solvers")(scan_solvers_cmd)
     sub.command("status")(scan_status_cmd)
     app.add_typer(sub, name="scan")
