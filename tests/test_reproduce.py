@@ -82,3 +82,39 @@ def test_parallel_figures_equal_serial(tmp_path):
     ):
         xr.testing.assert_identical(a.drop_attrs(), b.drop_attrs())
     assert [c.computed for c in serial.claims] == [c.computed for c in parallel.claims]
+
+
+def _checkpointing_module(calls):
+    """A figure whose compute checkpoints in ``workdir`` and fails on its first call."""
+
+    def compute(quick=True, workdir=None):
+        from pathlib import Path
+
+        marker = Path(workdir) / "chunk0.done"
+        calls.append(marker.exists())
+        if not marker.exists():
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.write_text("finished work")
+            raise RuntimeError("killed mid-figure")
+        return xr.Dataset({"y": ("x", np.arange(4.0))})
+
+    mod = _fake_module([])
+    mod.compute = compute
+    return mod
+
+
+def test_interrupted_figure_continues_from_its_checkpoints(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(figures, "available", lambda: {"fig8": _checkpointing_module(calls)})
+    with pytest.raises(RuntimeError, match="killed"):
+        rep.reproduce(tmp_path)
+    assert (tmp_path / rep.WORK_DIR / "fig8" / "chunk0.done").exists()
+    rep.reproduce(tmp_path, resume=True)
+    assert calls == [False, True]  # the second run found the first run's finished work
+    assert (tmp_path / "fig8.nc").exists() and not (tmp_path / rep.WORK_DIR).exists()
+    # Without --resume old checkpoints are discarded, not reused.
+    (tmp_path / rep.WORK_DIR / "fig8").mkdir(parents=True)
+    (tmp_path / rep.WORK_DIR / "fig8" / "chunk0.done").write_text("stale")
+    with pytest.raises(RuntimeError, match="killed"):
+        rep.reproduce(tmp_path)
+    assert calls[-1] is False

@@ -30,3 +30,7 @@ class ParameterError(VlaserError, ValueError):
 
 class ConvergenceError(VlaserError, RuntimeError):
     """A solver did not converge and the caller asked for a converged result."""
+
+
+class StoreMismatchError(VlaserError):
+    """A result store holds another scan than the one asked to resume."""

@@ -10,8 +10,10 @@ recomputed.
 
 from __future__ import annotations
 
+import inspect
 import json
 import platform
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -59,17 +61,30 @@ class ReproduceResult:
         }
 
 
+#: Folder inside the output folder for per-chunk checkpoints of running figures.
+WORK_DIR = ".work"
+
+
 @dataclass(frozen=True)
 class FigureJob:
-    """Picklable task for the scan executors: ``solve(i)`` computes figure ``keys[i]``."""
+    """Picklable task for the scan executors: ``solve(i)`` computes figure ``keys[i]``.
+
+    With ``workdir``, figures whose ``compute`` accepts a ``workdir`` checkpoint their
+    long runs chunk by chunk in ``workdir/KEY`` (an interrupted figure continues there).
+    """
 
     keys: tuple[str, ...]
     quick: bool
+    workdir: str | None = None
 
     def solve(self, index: int):
         from vlaser import figures
 
-        return figures.available()[self.keys[index]].compute(quick=self.quick)
+        key = self.keys[index]
+        compute = figures.available()[key].compute
+        if self.workdir is not None and "workdir" in inspect.signature(compute).parameters:
+            return compute(quick=self.quick, workdir=str(Path(self.workdir) / key))
+        return compute(quick=self.quick)
 
 
 def _load_if_current(path: Path, quick: bool):
@@ -120,7 +135,11 @@ def reproduce(
         quick: Reduced resolution (default) or the paper's (``False``).
         only: Figure keys to run (e.g. ``["fig2", "fig4"]``); ``None`` runs all.
         resume: Reuse a figure's existing dataset if written by this vlaser version
-            with the same ``quick`` setting.
+            with the same ``quick`` setting, and continue an interrupted figure from
+            its checkpoints in ``OUT/.work/KEY`` (finished chunks of its trajectory
+            runs are not recomputed). Without ``resume`` old checkpoints are removed.
+            Checkpoints are kept only while a figure runs, and only when it runs on
+            this machine (not with ``scheduler``: remote workers may not see ``OUT``).
         progress: Optional callback ``progress(key, stage)``.
         workers: Worker processes computing figures in parallel (1: in this process).
         scheduler: Address ``tcp://HOST:PORT`` of a Dask scheduler to compute on.
@@ -155,10 +174,14 @@ def reproduce(
             if ds is not None:
                 datasets[key] = ds
     todo = [k for k in keys if k not in datasets]
+    work = (out / WORK_DIR).resolve()
+    if not resume:
+        for key in todo:
+            shutil.rmtree(work / key, ignore_errors=True)
     if todo:
         from vlaser.scan.executors import make_executor
 
-        job = FigureJob(tuple(todo), bool(quick))
+        job = FigureJob(tuple(todo), bool(quick), None if scheduler else str(work))
         executor = make_executor("dask" if dask else None, workers=workers, scheduler=scheduler)
         with executor:
             if executor.name == "serial":
@@ -174,6 +197,7 @@ def reproduce(
                 key = todo[index]
                 ds.attrs.update(provenance(figure=key, reproduce_quick=str(bool(quick))))
                 write_netcdf(ds, out / f"{key}.nc")
+                shutil.rmtree(work / key, ignore_errors=True)  # the dataset supersedes it
                 datasets[key] = ds
                 started[key] = time.perf_counter() - started[key]
     for key in keys:
@@ -206,5 +230,7 @@ def reproduce(
     missing = [k for k in figures.FIGURE_KEYS if k not in mods]
     footer = f"Figures not implemented yet: {', '.join(missing)}." if missing else ""
     write_text(out / "report.md", render_markdown(sections, header=header, footer=footer))
+    if work.is_dir() and not any(work.iterdir()):
+        work.rmdir()
     write_json(out / "summary.json", json.loads(json.dumps(result.summary())))
     return result

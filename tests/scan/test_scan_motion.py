@@ -116,3 +116,34 @@ def test_bad_input_refused_before_writing(tmp_path, grid, fixed, options, match)
     with pytest.raises(ParameterError, match=match):
         run_scan("motion.trajectories", grid, fixed, store=out, options=options)
     assert not out.exists()
+
+
+def test_simulate_stored_continues_an_interrupted_run(tmp_path, monkeypatch):
+    """A run killed after two chunks continues with the third; the result is
+    simulate()'s, bit for bit; other settings replace the store."""
+    import vlaser.motion.trajectories as traj
+    from vlaser.scan.motion import simulate_stored
+
+    p = AtomParams.paper()
+    kw = {"trajectories": 6, "t_max": 300.0, "samples": 11, "seed": 2}
+    real = traj._run_chunk
+    ran = []
+
+    def failing(setup, seeds):
+        if len(ran) == 2:
+            raise KeyboardInterrupt
+        ran.append(len(seeds))
+        return real(setup, seeds)
+
+    monkeypatch.setattr(traj, "_run_chunk", failing)
+    store = tmp_path / "t.zarr"
+    with pytest.raises(KeyboardInterrupt):
+        simulate_stored(p, store, chunk_size=2, **kw)
+    monkeypatch.setattr(
+        traj, "_run_chunk", lambda s, seeds: ran.append(len(seeds)) or real(s, seeds)
+    )
+    r = simulate_stored(p, store, chunk_size=2, **kw)
+    assert ran == [2, 2, 2]  # two chunks before the interruption, one after
+    _same_result(r, simulate(p, **kw))
+    other = simulate_stored(p, store, chunk_size=2, **{**kw, "seed": 3})
+    _same_result(other, simulate(p, **{**kw, "seed": 3}))

@@ -18,7 +18,12 @@ def reproduce_cmd(
     only: str | None = typer.Option(
         None, "--only", help="Comma-separated figure keys, e.g. fig2,fig4."
     ),
-    resume: bool = typer.Option(False, "--resume", help="Reuse finished figure datasets in --out."),
+    resume: bool = typer.Option(
+        False,
+        "--resume",
+        help="Reuse finished figures in --out and continue an interrupted one from its "
+        "per-chunk checkpoints (OUT/.work).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON summary object."),
     quiet: so.Quiet = False,
     workers: so.Workers = 1,

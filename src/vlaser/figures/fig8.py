@@ -20,6 +20,7 @@ quick: 24 trajectories to t = 5·10⁴/Γ3; full: 500 trajectories (as the paper
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -98,21 +99,39 @@ def _position_averaged_inversion(p: AtomParams, n: int = 48) -> float:
     return float(np.mean(steady_state(grid).inversion))
 
 
-def compute(quick: bool = True) -> xr.Dataset:
-    """Trajectory averages for the four lines, the sign study and the reference values."""
+def _simulate(workdir: str | Path | None, name: str, p: AtomParams, **kw: Any) -> Any:
+    """:func:`vlaser.motion.simulate`, checkpointed per chunk in ``workdir/name.zarr``
+    when a work folder is given (the same result bit for bit)."""
+    if workdir is None:
+        return simulate(p, **kw)
+    from vlaser.scan.motion import simulate_stored
+
+    return simulate_stored(p, Path(workdir) / f"{name}.zarr", **kw)
+
+
+def compute(quick: bool = True, workdir: str | Path | None = None) -> xr.Dataset:
+    """Trajectory averages for the four lines, the sign study and the reference values.
+
+    Args:
+        quick: Reduced statistics (default) or the paper's 500 trajectories.
+        workdir: Folder for per-chunk checkpoints of the trajectory runs (an
+            interrupted computation continues there); ``None``: in memory.
+    """
     cfg = _config(quick)
     t_max = cfg["t_max"]
     better = dict(BETTER)
     scan = None
     if cfg["scan"] is not None:
-        scan = _candidate_scan(*cfg["scan"])
+        scan = _candidate_scan(*cfg["scan"], workdir=workdir)
         better = dict(zip(("delta2", "delta3", "omega2", "omega3"), scan["best"], strict=True))
     sets = {"lasing": LASING, "better": better}
     names, traces, late = [], [], []
     for label, point in sets.items():
         for nu in NUS:
             p = _params(point, nu)
-            r = simulate(
+            r = _simulate(
+                workdir,
+                f"{label}_nu{nu:g}",
                 p,
                 trajectories=cfg["trajectories"],
                 t_max=t_max,
@@ -145,7 +164,7 @@ def compute(quick: bool = True) -> xr.Dataset:
             )
             late.append(stats)
     t = r.times
-    sign = _sign_study(*cfg["sign"])
+    sign = _sign_study(*cfg["sign"], workdir=workdir)
     sr = get_species("sr88")
     spec = emission_spectrum(AtomParams.paper())
     gain = max(spec.peaks, key=lambda pk: pk.height).fwhm
@@ -223,12 +242,23 @@ def _config(quick: bool) -> dict[str, Any]:
     return _CONFIG[bool(quick)]
 
 
-def _sign_study(trajectories: int, t_max: float) -> dict[str, np.ndarray]:
+def _sign_study(
+    trajectories: int, t_max: float, workdir: str | Path | None = None
+) -> dict[str, np.ndarray]:
     """Work of the pump forces along each axis for the detuning signs of SIGN_CASES."""
     work, err, final = [], [], []
-    for d2, d3 in SIGN_CASES:
+    for i, (d2, d3) in enumerate(SIGN_CASES):
         p = _params({**LASING, "delta2": d2, "delta3": d3}, 1.0)
-        r = simulate(p, trajectories=trajectories, t_max=t_max, seed=SEED + 1, samples=11, p0=P0)
+        r = _simulate(
+            workdir,
+            f"sign{i}",
+            p,
+            trajectories=trajectories,
+            t_max=t_max,
+            seed=SEED + 1,
+            samples=11,
+            p0=P0,
+        )
         b = r.energy_budget()
         work.append(b["force"])
         err.append(b["force_err"])
@@ -236,7 +266,9 @@ def _sign_study(trajectories: int, t_max: float) -> dict[str, np.ndarray]:
     return {"work": np.array(work), "err": np.array(err), "final": np.array(final)}
 
 
-def _candidate_scan(trajectories: int, t_max: float) -> dict[str, Any]:
+def _candidate_scan(
+    trajectories: int, t_max: float, workdir: str | Path | None = None
+) -> dict[str, Any]:
     """Late E2, E3 and inversion of the lasing point and of each candidate.
 
     The best candidate has the lowest E2 + E3 among those whose inversion exceeds the
@@ -244,9 +276,19 @@ def _candidate_scan(trajectories: int, t_max: float) -> dict[str, Any]:
     cools better on both axes *and* keeps a larger inversion).
     """
     energy, inversion, error = [], [], []
-    for d2, d3, o2, o3 in ((LASING["delta2"], LASING["delta3"], 0.5, 0.5), *CANDIDATES):
+    points = ((LASING["delta2"], LASING["delta3"], 0.5, 0.5), *CANDIDATES)
+    for i, (d2, d3, o2, o3) in enumerate(points):
         p = _params({"delta2": d2, "delta3": d3, "omega2": o2, "omega3": o3}, 1.0)
-        r = simulate(p, trajectories=trajectories, t_max=t_max, seed=SEED + 2, samples=51, p0=P0)
+        r = _simulate(
+            workdir,
+            f"candidate{i}",
+            p,
+            trajectories=trajectories,
+            t_max=t_max,
+            seed=SEED + 2,
+            samples=51,
+            p0=P0,
+        )
         energy.append(r.late_kbt(0.8 * t_max)[0] / 2)
         inv, err = r.late_inversion(0.5 * t_max)
         inversion.append(inv)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -264,6 +265,68 @@ def motion_result(ds: Any) -> Any:
     )
 
 
+def simulate_stored(
+    params: Any,
+    store: str | os.PathLike[str],
+    *,
+    trajectories: int,
+    p0: float = 100.0,
+    phase0: float = 0.0,
+    chunk_size: int = 10,
+    executor: Any = None,
+    on_chunk_done: Any = None,
+    **options: Any,
+) -> Any:
+    """:func:`vlaser.motion.simulate` through the scan layer, checkpointed in ``store``.
+
+    The trajectories are solved chunk by chunk into ``store`` (``*.zarr`` or ``*.nc``);
+    a run that was interrupted continues where it stopped, and a store left by other
+    settings (another scan) is replaced. The result equals ``simulate(params, ...)``
+    with the same settings bit for bit.
+
+    Args:
+        params: Scalar :class:`vlaser.params.AtomParams`.
+        store: Checkpoint path.
+        trajectories: Number M of trajectories (numbers 0 … M − 1).
+        p0: Initial momentum per axis (ħk_i).
+        phase0: Initial k_i r_i (rad).
+        chunk_size: Trajectories per chunk (the unit of resumption).
+        executor: Executor of :func:`vlaser.scan.run_scan` (default: in this process).
+        on_chunk_done: Progress callback ``(done, total)``.
+        **options: The options of :class:`MotionTrajectoriesAdapter` (``t_max``,
+            ``samples``, ``seed``, ``dt``, ...).
+
+    Returns:
+        :class:`vlaser.motion.MotionResult`.
+    """
+    from vlaser.errors import StoreMismatchError
+    from vlaser.params import AtomParams
+    from vlaser.scan.grid import Axis, Grid
+    from vlaser.scan.run import run_scan
+
+    if not isinstance(params, AtomParams) or params.shape != ():
+        raise ParameterError("params", params, "a scalar AtomParams")
+    if isinstance(trajectories, bool) or not isinstance(trajectories, int) or trajectories < 1:
+        raise ParameterError("trajectories", trajectories, "a whole number >= 1")
+    grid = Grid((Axis("trajectory", np.arange(trajectories, dtype=float), "linear"),))
+    fixed = {**{k: float(v) for k, v in params.values().items()}, "p0": p0, "phase0": phase0}
+    kwargs = dict(
+        store=store,
+        executor=executor,
+        chunk_size=chunk_size,
+        options=options,
+        on_chunk_done=on_chunk_done,
+    )
+    try:
+        ds = run_scan(MotionTrajectoriesAdapter.name, grid, fixed, resume=True, **kwargs)
+    except StoreMismatchError:
+        ds = run_scan(MotionTrajectoriesAdapter.name, grid, fixed, overwrite=True, **kwargs)
+    try:
+        return motion_result(ds)
+    finally:
+        ds.close()
+
+
 register_solver(MotionTrajectoriesAdapter())
 
-__all__ = ["MotionTrajectoriesAdapter", "motion_result"]
+__all__ = ["MotionTrajectoriesAdapter", "motion_result", "simulate_stored"]

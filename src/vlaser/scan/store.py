@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 
 import vlaser
-from vlaser.errors import ParameterError, VlaserError
+from vlaser.errors import ParameterError, StoreMismatchError, VlaserError
 from vlaser.io import provenance, write_netcdf
 from vlaser.scan.chunks import ChunkLayout
 from vlaser.scan.grid import Grid
@@ -467,7 +467,7 @@ def _check_same_scan(path: Path, attrs: dict[str, Any] | None, schema: ScanSchem
         if attrs.get(k) != new[k]
     ]
     what = ", ".join(differs) if differs else "axis values"
-    raise VlaserError(
+    raise StoreMismatchError(
         f"cannot resume {path}: it holds another scan (different {what}; fingerprint "
         f"{str(attrs['scan_fingerprint'])[:12]} vs {schema.fingerprint[:12]}); "
         "choose another --out or pass --overwrite"
