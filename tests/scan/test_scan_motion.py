@@ -147,3 +147,17 @@ def test_simulate_stored_continues_an_interrupted_run(tmp_path, monkeypatch):
     _same_result(r, simulate(p, **kw))
     other = simulate_stored(p, store, chunk_size=2, **{**kw, "seed": 3})
     _same_result(other, simulate(p, **{**kw, "seed": 3}))
+
+
+def test_default_chunk_size_is_the_adapters(tmp_path):
+    """Without chunk_size, trajectories are chunked 10 at a time (the adapter's default),
+    not 4096 (the scan layer's), so a long run is resumable and parallel."""
+    import json
+
+    ds = run_scan(
+        "motion.trajectories",
+        ["trajectory=0:11:12"],
+        store=tmp_path / "t.zarr",
+        options={"t_max": 20.0, "samples": 3},
+    )
+    assert json.loads(ds.attrs["scan_chunk_shape"]) == [6]  # 12 split into 2 equal blocks

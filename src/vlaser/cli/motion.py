@@ -27,9 +27,6 @@ from vlaser.cli.atom import AtomOptions, atom_command, atom_values
 from vlaser.cli.common import emit_json
 from vlaser.errors import ParameterError
 
-#: Default trajectories per chunk of ``motion run`` (the unit of resumption).
-DEFAULT_TRAJECTORY_CHUNK = 10
-
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
 
 
@@ -125,12 +122,6 @@ def doppler_cmd(
 def register(app: typer.Typer) -> None:
     """Add the ``motion`` sub-commands to the root app."""
     sub = typer.Typer(help="Atomic motion: quantum-jump trajectories, Doppler cooling (Sec. IV).")
-    sub.command("run")(
-        atom_command(
-            so.scan_command(DEFAULT_TRAJECTORY_CHUNK, "Trajectories per chunk (unit of --resume).")(
-                run_cmd
-            )
-        )
-    )
+    sub.command("run")(atom_command(so.scan_command()(run_cmd)))
     sub.command("doppler")(doppler_cmd)
     app.add_typer(sub, name="motion")

@@ -74,7 +74,12 @@ Resume = Annotated[
 Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace an existing --out.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")]
 ChunkSize = Annotated[
-    int, typer.Option("--chunk-size", help="Largest number of grid points solved per batch.")
+    int | None,
+    typer.Option(
+        "--chunk-size",
+        help="Largest number of grid points solved per batch and the unit of --resume "
+        "(default: the solver's; 4096 points, 10 trajectories, 256 laser spectra).",
+    ),
 ]
 ConnectTimeout = Annotated[
     float, typer.Option("--connect-timeout", help="Seconds allowed to reach --scheduler.")
@@ -151,7 +156,7 @@ def run_scan_cli(
     scheduler: str | None = None,
     resume: bool = False,
     quiet: bool = False,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int | None = None,
     *,
     dask: bool = False,
     overwrite: bool = False,
@@ -233,7 +238,7 @@ class ScanRun:
     resume: bool
     overwrite: bool
     quiet: bool
-    chunk_size: int
+    chunk_size: int | None
     connect_timeout: float
 
     def require_out(self, *suffixes: str) -> Path:
@@ -273,16 +278,8 @@ class ScanRun:
         )
 
 
-def scan_command(chunk_size: int = DEFAULT_CHUNK_SIZE, chunk_help: str | None = None) -> Any:
-    """Give a command the shared scan options; it receives them as ``scan: ScanRun``.
-
-    Args:
-        chunk_size: Default of ``--chunk-size`` for this command.
-        chunk_help: Help of ``--chunk-size`` (default: grid points per batch).
-    """
-    chunk = ChunkSize
-    if chunk_help is not None:
-        chunk = Annotated[int, typer.Option("--chunk-size", help=chunk_help)]
+def scan_command() -> Any:
+    """Give a command the shared scan options; it receives them as ``scan: ScanRun``."""
     options = {
         "out": (Out, None),
         "workers": (Workers, 1),
@@ -291,7 +288,7 @@ def scan_command(chunk_size: int = DEFAULT_CHUNK_SIZE, chunk_help: str | None = 
         "resume": (Resume, False),
         "overwrite": (Overwrite, False),
         "quiet": (Quiet, False),
-        "chunk_size": (chunk, chunk_size),
+        "chunk_size": (ChunkSize, None),
         "connect_timeout": (ConnectTimeout, DEFAULT_CONNECT_TIMEOUT),
     }
     return bundled_options("scan", options, lambda values: ScanRun(**values))
@@ -365,6 +362,7 @@ def scan_solvers_cmd(
             "parameters": list(a.param_names),
             "outputs": {k: list(v.dims) for k, v in a.outputs.items()},
             "options": dict(a.options),
+            "chunk_size": a.default_chunk_size or DEFAULT_CHUNK_SIZE,
         }
         for name, a in available_solvers().items()
     }
@@ -374,6 +372,7 @@ def scan_solvers_cmd(
     for name, d in info.items():
         typer.echo(f"{name}: parameters {', '.join(d['parameters'])}")
         typer.echo(f"    outputs {', '.join(d['outputs'])}; options {json.dumps(d['options'])}")
+        typer.echo(f"    default chunk size {d['chunk_size']}")
 
 
 def scan_status_cmd(

@@ -99,6 +99,8 @@ class MotionTrajectoriesAdapter(SolverAdapter):
         "p0": "hbar*k_i",
         "phase0": "rad",
     }
+    #: Trajectories per chunk: the unit of resumption and of parallel work.
+    default_chunk_size: ClassVar[int | None] = 10
     default_options: ClassVar[Mapping[str, Any]] = {
         "t_max": 20000.0,
         "samples": 201,
@@ -272,7 +274,7 @@ def simulate_stored(
     trajectories: int,
     p0: float = 100.0,
     phase0: float = 0.0,
-    chunk_size: int = 10,
+    chunk_size: int | None = None,
     executor: Any = None,
     on_chunk_done: Any = None,
     **options: Any,
@@ -290,7 +292,7 @@ def simulate_stored(
         trajectories: Number M of trajectories (numbers 0 … M − 1).
         p0: Initial momentum per axis (ħk_i).
         phase0: Initial k_i r_i (rad).
-        chunk_size: Trajectories per chunk (the unit of resumption).
+        chunk_size: Trajectories per chunk (the unit of resumption; default 10).
         executor: Executor of :func:`vlaser.scan.run_scan` (default: in this process).
         on_chunk_done: Progress callback ``(done, total)``.
         **options: The options of :class:`MotionTrajectoriesAdapter` (``t_max``,

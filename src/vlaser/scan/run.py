@@ -178,7 +178,7 @@ def run_scan(
     *,
     resume: bool = False,
     overwrite: bool = False,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int | None = None,
     workers: int = 1,
     scheduler: str | None = None,
     on_chunk_done: ProgressCallback | None = None,
@@ -202,7 +202,8 @@ def run_scan(
         resume: Continue ``store`` if it holds this scan (no finished chunk is
             recomputed); refuse one that holds another scan.
         overwrite: Replace an existing vlaser store.
-        chunk_size: Largest number of points per chunk (an existing store keeps its
+        chunk_size: Largest number of points per chunk; ``None``: the adapter's
+            ``default_chunk_size`` or 4096 (an existing store keeps its
             own chunking on resume).
         workers: Worker processes for ``"processes"`` or a local Dask cluster.
         scheduler: ``tcp://HOST:PORT`` of a running Dask scheduler.
@@ -228,6 +229,8 @@ def run_scan(
     fixed_all = resolve_fixed(adapter, grid, fixed)
     axes = {a.name: a.values for a in grid.axes}
     adapter.check({**axes, **fixed_all})
+    if chunk_size is None:
+        chunk_size = adapter.default_chunk_size or DEFAULT_CHUNK_SIZE
     layout = ChunkLayout.for_shape(grid.shape, chunk_size)
     schema = ScanSchema.build(adapter, grid, fixed_all, layout)
     target = open_target(store, schema, resume=resume, overwrite=overwrite)

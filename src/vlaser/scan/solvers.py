@@ -83,6 +83,9 @@ class SolverAdapter:
     #: Coordinates of the outputs' trailing dims: dim -> (values, units).
     dim_coords: ClassVar[Mapping[str, tuple[tuple[Any, ...], str]]] = {}
     default_options: ClassVar[Mapping[str, Any]] = {}
+    #: Points per chunk when the caller gives none (None: the scan layer's default).
+    #: Solvers whose points are expensive or large (trajectories, spectra) set less.
+    default_chunk_size: ClassVar[int | None] = None
 
     options: Mapping[str, Any] = field(default_factory=dict)
 
