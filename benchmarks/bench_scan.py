@@ -7,7 +7,10 @@ JSON object. Every number is a ratio against a baseline measured in the same run
    local workers (process pool; Dask LocalCluster), pools started and warmed first;
 2. per-chunk overhead: many one-point chunks of the synthetic solver (the solve
    itself takes microseconds), seconds per chunk on each executor, in memory;
-3. peak RSS of a 10^6-point ``atom.steady`` scan with small chunks (1000 points) into
+3. trajectories (``motion.trajectories``, chunks of 4 trajectories taking ~0.5 s
+   each): 1 worker (serial, numba limited to one thread) vs 2 process workers and
+   2 Dask workers (one thread each), and serial with numba's 2 threads;
+4. peak RSS of a 10^6-point ``atom.steady`` scan with small chunks (1000 points) into
    a Zarr store vs the same scan in memory and vs the size of its outputs, each in a
    fresh child process (RSS sampled every 5 ms; increase over the RSS just before the
    scan, after imports and a warm-up scan), and the store's time overhead.
@@ -73,6 +76,45 @@ def speedup() -> dict[str, float]:
         out[f"chunk_overhead_ratio_{name}"] = (
             out[f"tiny_s_per_chunk_{name}"] / out["tiny_s_per_chunk_serial"]
         )
+    return out
+
+
+TRAJ_GRID = ["trajectory=0:31:32"]
+TRAJ_OPTIONS = {"t_max": 20000.0, "samples": 41, "seed": 1}
+
+
+def trajectory_speedup() -> dict[str, float]:
+    """Chunks far longer than the scheduling overhead: the near-linear case."""
+    import numba
+
+    out: dict[str, float] = {}
+    threads = numba.get_num_threads()
+
+    def run(exe) -> None:
+        run_scan("motion.trajectories", TRAJ_GRID, executor=exe, chunk_size=4, options=TRAJ_OPTIONS)
+
+    serial = SerialExecutor()
+    run_scan("motion.trajectories", ["trajectory=0"], options={"t_max": 10.0})  # compile
+    try:
+        numba.set_num_threads(1)
+        out["traj_s_serial_1thread"] = best_of(2, lambda: run(serial))
+    finally:
+        numba.set_num_threads(threads)
+    out["traj_s_serial_numba_threads"] = best_of(2, lambda: run(serial))
+    for name, exe in (
+        ("processes_2", ProcessExecutor(workers=2)),
+        ("dask_2", DaskExecutor(workers=2)),
+    ):
+        with exe:
+            run_scan(
+                "motion.trajectories", ["trajectory=0,1"], executor=exe, options={"t_max": 10.0}
+            )
+            out[f"traj_s_{name}"] = best_of(2, lambda exe=exe: run(exe))
+        out[f"traj_speedup_{name}"] = out["traj_s_serial_1thread"] / out[f"traj_s_{name}"]
+    out["traj_speedup_numba_threads"] = (
+        out["traj_s_serial_1thread"] / out["traj_s_serial_numba_threads"]
+    )
+    out["numba_threads"] = threads
     return out
 
 
@@ -157,6 +199,7 @@ def main() -> None:
         "python": platform.python_version(),
         "date": time.strftime("%Y-%m-%d"),
         **speedup(),
+        **trajectory_speedup(),
         **peak_rss(),
     }
     print(
@@ -169,5 +212,7 @@ def main() -> None:
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--rss-child":
         _rss_child(sys.argv[2], sys.argv[3])
+    elif sys.argv[1:] == ["--trajectories"]:
+        print(json.dumps(trajectory_speedup(), indent=1))
     else:
         main()

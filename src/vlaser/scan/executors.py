@@ -267,7 +267,10 @@ class DaskExecutor(Executor):
                 processes=True,
                 host="127.0.0.1",
                 dashboard_address=None,
-                silence_logs=logging.ERROR,
+                # Failures reach the caller through the futures; the workers' own log
+                # would add heartbeat noise from the shutdown race (worker after
+                # scheduler) to the user's terminal.
+                silence_logs=logging.CRITICAL,
             )
             self._client = Client(self._cluster, set_as_default=False)
 
