@@ -95,3 +95,17 @@ def test_console_script_exit_code(tmp_path: Path):
         check=False,
     )
     assert res.returncode == 2 and "invalid dt=9.0" in res.stderr
+
+
+def test_run_unreachable_scheduler_fails_fast_and_writes_nothing(run_cli, tmp_path):
+    import time
+
+    out = tmp_path / "t.zarr"
+    t0 = time.perf_counter()
+    code, stdout, err = run_cli(
+        "motion", "run", "--trajectories", "2", "--time", "10", "--out", str(out),
+        "--scheduler", "tcp://127.0.0.1:9", "--connect-timeout", "1",
+    )  # fmt: skip
+    assert code == 2 and stdout == "" and "scheduler" in err
+    assert time.perf_counter() - t0 < 30  # bounded: 1 s connect timeout plus start-up
+    assert not out.exists()
