@@ -43,6 +43,23 @@ SpeciesOpt = Annotated[
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
 
 
+def with_species(species: str | None, texts: dict[str, str | None]) -> dict[str, str | None]:
+    """Option texts with ``gamma2`` set from the species preset (``--species``).
+
+    Raises:
+        ParameterError: For an unknown species or ``--gamma2`` given as well.
+    """
+    texts = dict(texts)
+    if species is not None:
+        from vlaser.species import get_species
+
+        sp = get_species(species)
+        if texts.get("gamma2") is not None:
+            raise ParameterError("gamma2", texts["gamma2"], "not together with --species")
+        texts["gamma2"] = repr(sp.gamma2)
+    return texts
+
+
 def atom_values(
     species: str | None, given: dict[str, str | None], skip: tuple[str, ...] = ()
 ) -> dict[str, float]:
@@ -51,17 +68,10 @@ def atom_values(
     Unset options take the paper values; ``skip`` names (scanned parameters) are left
     out, and giving one of them as an option too is an error.
     """
-    texts = dict(given)
+    texts = with_species(species, given)
     for name in skip:
         if texts.get(name) is not None:
             raise ParameterError(name, texts[name], "a parameter that is not also scanned")
-    if species is not None:
-        from vlaser.species import get_species
-
-        sp = get_species(species)
-        if texts.get("gamma2") is not None:
-            raise ParameterError("gamma2", texts["gamma2"], "not together with --species")
-        texts["gamma2"] = repr(sp.gamma2)
     for name, value in PAPER.items():
         if texts.get(name) is None:
             texts[name] = value
@@ -76,7 +86,8 @@ def atom_values(
 #: What :func:`atom_command` passes as ``atom``: (species or None, {option: text or None}).
 AtomOptions = tuple[str | None, dict[str, str | None]] | None
 
-_OPTION_TYPES: dict[str, Any] = {
+#: The single-atom options (``--delta2`` … ``--gamma23``, ``--species``) by name.
+ATOM_OPTIONS: dict[str, Any] = {
     "delta2": Delta2,
     "delta3": Delta3,
     "omega2": Omega2,
@@ -101,7 +112,7 @@ def atom_command(func: Callable[..., None]) -> Callable[..., None]:
         species = values.pop("species")
         return species, values
 
-    options = {name: (ann, None) for name, ann in _OPTION_TYPES.items()}
+    options = {name: (ann, None) for name, ann in ATOM_OPTIONS.items()}
     return bundled_options("atom", options, build)(func)
 
 

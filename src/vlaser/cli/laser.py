@@ -16,9 +16,9 @@ from typing import Annotated, Any
 import typer
 
 from vlaser.cli import scanopts as so
+from vlaser.cli.atom import ATOM_OPTIONS, atom_values, with_species
 from vlaser.cli.common import (
     RATE_HELP,
-    atom_kwargs,
     bundled_options,
     emit_json,
     rate,
@@ -27,22 +27,11 @@ from vlaser.cli.common import (
 from vlaser.errors import ParameterError
 from vlaser.params import LaserParams
 
-PAPER = {"delta2": "5", "delta3": "-1", "omega2": "0.5", "omega3": "0.5"}
-
 
 def _opt(name: str, what: str) -> Any:
     return typer.Option(f"--{name}", help=f"{what} ({RATE_HELP}).")
 
 
-Delta2 = Annotated[str, _opt("delta2", "Δ2, pump-2 detuning")]
-Delta3 = Annotated[str, _opt("delta3", "Δ3, pump-3 detuning")]
-Omega2 = Annotated[str, _opt("omega2", "Ω2, Rabi coefficient on |1>-|2>")]
-Omega3 = Annotated[str, _opt("omega3", "Ω3, Rabi coefficient on |1>-|3>")]
-Gamma2 = Annotated[str | None, _opt("gamma2", "Γ2, decay of |2>; default Γ3/4266")]
-Gamma3 = Annotated[str | None, _opt("gamma3", "Γ3, decay of |3>; default 1")]
-Nu2 = Annotated[str | None, _opt("nu2", "ν2, pump-2 linewidth (FWHM), collective; default 0")]
-Nu3 = Annotated[str | None, _opt("nu3", "ν3, pump-3 linewidth (FWHM), collective; default 0")]
-Gamma23 = Annotated[str | None, _opt("gamma23", "Γ23, incoherent |2>→|3> rate; default 0")]
 Atoms = Annotated[str, typer.Option("--atoms", help="N, number of atoms (whole number >= 1).")]
 Coupling = Annotated[str, _opt("g", "g, atom-cavity coupling on |1>-|2>")]
 Kappa = Annotated[
@@ -54,39 +43,30 @@ Order = Annotated[int, typer.Option("--order", help="Cumulant order (1 = mean fi
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
 
 
-def laser_params(skip: tuple[str, ...] = (), **texts: str | None) -> LaserParams:
-    """Validated :class:`LaserParams` from option strings (``skip``: scanned names).
+def laser_params(**texts: str | None) -> LaserParams:
+    """Validated :class:`LaserParams` from the option texts of :func:`laser_command`.
 
-    ``texts`` holds the atom options of :func:`vlaser.cli.common.atom_kwargs` plus
-    ``atoms``, ``g``, ``kappa`` and ``delta_c`` (``None``: default).
+    ``texts`` holds the atom options (unset: the paper's values), ``species`` (sets Γ2
+    from the preset), ``atoms``, ``g``, ``kappa`` and ``delta_c`` (``None``: default).
     """
+    texts = dict(texts)
+    species = texts.pop("species", None)
     laser = {k: texts.pop(k, None) for k in ("atoms", "g", "kappa", "delta_c")}
-    kw: dict[str, Any] = atom_kwargs(**texts)  # type: ignore[arg-type]
-    g2 = resolve_gamma2(texts.get("gamma2"))
+    kw: dict[str, Any] = atom_values(species, texts)
     for name in ("g", "kappa", "delta_c"):
         if laser[name] is not None:
-            kw[name] = rate(laser[name], name, g2)
+            kw[name] = rate(laser[name], name, kw["gamma2"])
     if laser["atoms"] is not None:
         try:
             kw["atoms"] = float(laser["atoms"])  # type: ignore[arg-type]
         except ValueError:
             raise ParameterError("atoms", laser["atoms"], "a whole number >= 1") from None
-    for name in skip:
-        kw.pop(name, None)
     return LaserParams(**kw)
 
 
 #: The parameter options of ``steady``/``threshold``/``scan``: name -> (type, default).
 _OPTIONS: dict[str, tuple[Any, Any]] = {
-    "delta2": (Delta2, PAPER["delta2"]),
-    "delta3": (Delta3, PAPER["delta3"]),
-    "omega2": (Omega2, PAPER["omega2"]),
-    "omega3": (Omega3, PAPER["omega3"]),
-    "gamma2": (Gamma2, None),
-    "gamma3": (Gamma3, None),
-    "nu2": (Nu2, None),
-    "nu3": (Nu3, None),
-    "gamma23": (Gamma23, None),
+    **{name: (ann, None) for name, ann in ATOM_OPTIONS.items()},  # unset: the paper's
     "atoms": (Atoms, "50000"),
     "g": (Coupling, "2g2"),
     "kappa": (Kappa, "50g2"),
@@ -285,6 +265,7 @@ def register(app: typer.Typer) -> None:
 
         _check_order(order)
         out = scan.require_out(".nc", ".zarr")
+        texts = with_species(texts.pop("species"), texts)
         grid = scan_grid([s for s in (y, x) if s is not None], texts.get("gamma2"))
         ds = scan.run(
             "laser.steady",

@@ -1,9 +1,10 @@
 """``vlaser laser spectrum`` and ``vlaser laser pulling``: the cavity output spectrum.
 
 Added to the ``laser`` command group (created here if that group is not registered).
-Atom options as in ``vlaser atom`` (paper defaults Δ2 = 5, Δ3 = −1, Ω2 = Ω3 = 0.5,
-Γ3/Γ2 = 4266); laser options ``--atoms`` (default 50000), ``--g`` (2g2), ``--kappa``
-(50g2, the cavity FIELD decay rate), ``--delta-c`` (default Δ2). Rates in units of Γ3 or
+Parameter options as for every ``vlaser laser`` command (:func:`vlaser.cli.laser.
+laser_command`: atom options with paper defaults Δ2 = 5, Δ3 = −1, Ω2 = Ω3 = 0.5,
+Γ3/Γ2 = 4266 or ``--species``; ``--atoms`` (default 50000), ``--g`` (2g2), ``--kappa``
+(50g2, the cavity FIELD decay rate), ``--delta-c`` (default Δ2)). Rates in units of Γ3 or
 with suffix ``g2``. Output in Γ3 units; ``*_gamma2`` keys in units of Γ2; line
 positions relative to the bare atomic line ω2.
 """
@@ -15,20 +16,11 @@ from typing import Annotated, Any
 
 import typer
 
-from vlaser.cli.atom import AtomOptions, Json, atom_command, atom_values
+from vlaser.cli.atom import Json
 from vlaser.cli.common import RATE_HELP, emit_json, rate
+from vlaser.cli.laser import laser_command, laser_params
 from vlaser.errors import ParameterError
-from vlaser.params import LaserParams
 
-Atoms = Annotated[str, typer.Option("--atoms", help="N, number of atoms (default 50000).")]
-G = Annotated[str, typer.Option("--g", help=f"g, atom-cavity coupling ({RATE_HELP}).")]
-Kappa = Annotated[
-    str, typer.Option("--kappa", help=f"κ, cavity FIELD decay rate, L = 2κD[a] ({RATE_HELP}).")
-]
-DeltaC = Annotated[
-    str | None,
-    typer.Option("--delta-c", help=f"Δc = ω_l2 − ωc; default Δ2 ({RATE_HELP})."),
-]
 Frame = Annotated[
     str, typer.Option("--frame", help="coherent (stable reference, default) or instantaneous.")
 ]
@@ -41,28 +33,8 @@ AllowUnstable = Annotated[
 ]
 
 
-def laser_params(
-    atom: AtomOptions, atoms: str, g: str, kappa: str, delta_c: str | None
-) -> LaserParams:
-    """Validated :class:`LaserParams` from the option strings."""
-    kw = atom_values(*atom)
-    g2 = kw["gamma2"]
-    try:
-        n = float(atoms)
-    except ValueError:
-        raise ParameterError("atoms", atoms, "a whole number >= 1") from None
-    extra = {"atoms": n, "g": rate(g, "g", g2), "kappa": rate(kappa, "kappa", g2)}
-    if delta_c is not None:
-        extra["delta_c"] = rate(delta_c, "delta_c", g2)
-    return LaserParams(**kw, **extra)
-
-
 def spectrum_cmd(
-    atom: AtomOptions = None,
-    atoms: Atoms = "50000",
-    g: G = "2g2",
-    kappa: Kappa = "50g2",
-    delta_c: DeltaC = None,
+    texts: dict[str, str | None],
     frame: Frame = "coherent",
     order: Order = 2,
     allow_unstable: AllowUnstable = False,
@@ -77,7 +49,7 @@ def spectrum_cmd(
 
     if out is not None and out.suffix.lower() != ".png":
         raise ParameterError("out", str(out), "a path ending in .png")
-    p = laser_params(atom, atoms, g, kappa, delta_c)
+    p = laser_params(**texts)
     sp = cavity_spectrum(p, frame=frame, order=order, allow_unstable=allow_unstable)
     if out is not None:
         from vlaser.io import save_figure
@@ -122,11 +94,7 @@ def _figure(sp: Any) -> Any:
 
 
 def pulling_cmd(
-    atom: AtomOptions = None,
-    atoms: Atoms = "50000",
-    g: G = "2g2",
-    kappa: Kappa = "50g2",
-    delta_c: DeltaC = None,
+    texts: dict[str, str | None],
     step: Annotated[
         str | None,
         typer.Option("--step", help=f"Finite-difference step in Δc; default 1g2 ({RATE_HELP})."),
@@ -138,7 +106,7 @@ def pulling_cmd(
     """Cavity pulling coefficient dδp/dΔc (central difference, three full solutions)."""
     from vlaser.laser.spectrum import pulling
 
-    p = laser_params(atom, atoms, g, kappa, delta_c)
+    p = laser_params(**texts)
     h = rate(step, "step", float(p.gamma2))
     pl = pulling(p, step=h, frame=frame, order=order)
     result = pl.to_dict() | {"params": p.to_dict(), "units": "Gamma3"}
@@ -163,8 +131,8 @@ def _laser_group(app: typer.Typer) -> typer.Typer:
 def register(app: typer.Typer) -> None:
     """Add ``spectrum`` and ``pulling`` to the ``vlaser laser`` group."""
     group = _laser_group(app)
-    group.command("spectrum")(atom_command(spectrum_cmd))
-    group.command("pulling")(atom_command(pulling_cmd))
+    group.command("spectrum")(laser_command()(spectrum_cmd))
+    group.command("pulling")(laser_command()(pulling_cmd))
 
 
-__all__ = ["laser_params", "register"]
+__all__ = ["register"]
