@@ -118,3 +118,17 @@ def test_interrupted_figure_continues_from_its_checkpoints(tmp_path, monkeypatch
     with pytest.raises(RuntimeError, match="killed"):
         rep.reproduce(tmp_path)
     assert calls[-1] is False
+
+
+def test_chunk_progress_of_long_runs_reaches_the_caller(tmp_path, monkeypatch):
+    def compute(quick=True, progress=None):
+        for done in (1, 2):
+            progress("run_a", done, 2)
+        return xr.Dataset({"y": ("x", np.arange(4.0))})
+
+    mod = _fake_module([])
+    mod.compute = compute
+    monkeypatch.setattr(figures, "available", lambda: {"fig8": mod})
+    seen = []
+    rep.reproduce(tmp_path, on_chunk=lambda *a: seen.append(a))
+    assert seen == [("fig8", "run_a", 1, 2), ("fig8", "run_a", 2, 2)]

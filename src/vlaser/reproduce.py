@@ -10,6 +10,7 @@ recomputed.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import platform
@@ -61,6 +62,9 @@ class ReproduceResult:
         }
 
 
+#: ``on_chunk(figure, run, chunks done, chunks in total)``.
+ChunkCallback = Callable[[str, str, int, int], None]
+
 #: Folder inside the output folder for per-chunk checkpoints of running figures.
 WORK_DIR = ".work"
 
@@ -77,14 +81,20 @@ class FigureJob:
     quick: bool
     workdir: str | None = None
 
-    def solve(self, index: int):
+    def solve(self, index: int, on_chunk: ChunkCallback | None = None):
+        """Compute figure ``keys[index]``; ``on_chunk(key, run, done, total)`` reports
+        the chunks of its long runs (figures with a ``progress`` argument)."""
         from vlaser import figures
 
         key = self.keys[index]
         compute = figures.available()[key].compute
-        if self.workdir is not None and "workdir" in inspect.signature(compute).parameters:
-            return compute(quick=self.quick, workdir=str(Path(self.workdir) / key))
-        return compute(quick=self.quick)
+        accepts = inspect.signature(compute).parameters
+        kwargs: dict[str, object] = {"quick": self.quick}
+        if self.workdir is not None and "workdir" in accepts:
+            kwargs["workdir"] = str(Path(self.workdir) / key)
+        if on_chunk is not None and "progress" in accepts:
+            kwargs["progress"] = functools.partial(on_chunk, key)
+        return compute(**kwargs)
 
 
 def _load_if_current(path: Path, quick: bool):
@@ -111,11 +121,12 @@ def _timed(
     key: str,
     job: FigureJob,
     progress: Callable[[str, str], None] | None,
+    on_chunk: ChunkCallback | None = None,
 ):
     if progress:
         progress(key, "compute")
     started[key] = time.perf_counter()
-    return job.solve(job.keys.index(key))
+    return job.solve(job.keys.index(key), on_chunk)
 
 
 def reproduce(
@@ -127,6 +138,7 @@ def reproduce(
     workers: int = 1,
     scheduler: str | None = None,
     dask: bool = False,
+    on_chunk: ChunkCallback | None = None,
 ) -> ReproduceResult:
     """Compute, plot and report every available paper figure.
 
@@ -144,6 +156,9 @@ def reproduce(
         workers: Worker processes computing figures in parallel (1: in this process).
         scheduler: Address ``tcp://HOST:PORT`` of a Dask scheduler to compute on.
         dask: Start a local Dask cluster of ``workers`` processes.
+        on_chunk: Called as ``on_chunk(figure, run, done, total)`` as the long runs
+            inside a figure (Fig. 8's trajectory runs) finish chunks; only for
+            figures computed in this process (``workers=1``, no Dask).
 
     Returns:
         A :class:`ReproduceResult` with per-figure files, claims and timings.
@@ -186,7 +201,9 @@ def reproduce(
         with executor:
             if executor.name == "serial":
                 # In-process: one after another, each timed on its own.
-                stream = ((i, _timed(started, todo[i], job, progress)) for i in range(len(todo)))
+                stream = (
+                    (i, _timed(started, todo[i], job, progress, on_chunk)) for i in range(len(todo))
+                )
             else:
                 for key in todo:
                     started[key] = time.perf_counter()

@@ -3,11 +3,52 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from vlaser.cli import scanopts as so
 from vlaser.cli.common import emit_json
+
+
+class RunBars:
+    """``on_chunk(figure, run, done, total)``: a rich bar per running long run of a
+    figure (removed when the run is complete), on ``console``."""
+
+    def __init__(self, console: Any) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=console,
+        )
+        self._tasks: dict[tuple[str, str], Any] = {}
+
+    def __call__(self, figure: str, run: str, done: int, total: int) -> None:
+        key = (figure, run)
+        if key not in self._tasks:
+            if not self._tasks:
+                self._progress.start()
+            self._tasks[key] = self._progress.add_task(f"{figure} {run}", total=total)
+        self._progress.update(self._tasks[key], completed=done, total=total)
+        if done >= total:
+            self._progress.remove_task(self._tasks[key])
+
+    def stop(self) -> None:
+        if self._tasks:
+            self._progress.stop()
 
 
 def reproduce_cmd(
@@ -41,16 +82,22 @@ def reproduce_cmd(
     def progress(key: str, stage: str) -> None:
         console.print(f"[bold]{key}[/bold]: {stage}")
 
-    result = reproduce(
-        out,
-        quick=not full,
-        only=keys,
-        resume=resume,
-        progress=progress,
-        workers=workers,
-        scheduler=scheduler,
-        dask=dask,
-    )
+    bars = None if quiet or as_json else RunBars(console)
+    try:
+        result = reproduce(
+            out,
+            quick=not full,
+            only=keys,
+            resume=resume,
+            progress=progress,
+            workers=workers,
+            scheduler=scheduler,
+            dask=dask,
+            on_chunk=bars,
+        )
+    finally:
+        if bars is not None:
+            bars.stop()
     summary = result.summary()
     if as_json:
         emit_json(summary)

@@ -20,6 +20,8 @@ quick: 24 trajectories to t = 5·10⁴/Γ3; full: 500 trajectories (as the paper
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -99,30 +101,41 @@ def _position_averaged_inversion(p: AtomParams, n: int = 48) -> float:
     return float(np.mean(steady_state(grid).inversion))
 
 
-def _simulate(workdir: str | Path | None, name: str, p: AtomParams, **kw: Any) -> Any:
+#: ``progress(run, done, total)``: chunks (or trajectories) of one trajectory run.
+Progress = Callable[[str, int, int], None]
+
+
+def _simulate(
+    workdir: str | Path | None, name: str, p: AtomParams, progress: Progress | None, **kw: Any
+) -> Any:
     """:func:`vlaser.motion.simulate`, checkpointed per chunk in ``workdir/name.zarr``
     when a work folder is given (the same result bit for bit)."""
+    report = None if progress is None else functools.partial(progress, name)
     if workdir is None:
-        return simulate(p, **kw)
+        return simulate(p, progress=report, **kw)
     from vlaser.scan.motion import simulate_stored
 
-    return simulate_stored(p, Path(workdir) / f"{name}.zarr", **kw)
+    return simulate_stored(p, Path(workdir) / f"{name}.zarr", on_chunk_done=report, **kw)
 
 
-def compute(quick: bool = True, workdir: str | Path | None = None) -> xr.Dataset:
+def compute(
+    quick: bool = True, workdir: str | Path | None = None, progress: Progress | None = None
+) -> xr.Dataset:
     """Trajectory averages for the four lines, the sign study and the reference values.
 
     Args:
         quick: Reduced statistics (default) or the paper's 500 trajectories.
         workdir: Folder for per-chunk checkpoints of the trajectory runs (an
             interrupted computation continues there); ``None``: in memory.
+        progress: Called as ``progress(run, done, total)`` as each of the 17
+            trajectory runs advances.
     """
     cfg = _config(quick)
     t_max = cfg["t_max"]
     better = dict(BETTER)
     scan = None
     if cfg["scan"] is not None:
-        scan = _candidate_scan(*cfg["scan"], workdir=workdir)
+        scan = _candidate_scan(*cfg["scan"], workdir=workdir, progress=progress)
         better = dict(zip(("delta2", "delta3", "omega2", "omega3"), scan["best"], strict=True))
     sets = {"lasing": LASING, "better": better}
     names, traces, late = [], [], []
@@ -133,6 +146,7 @@ def compute(quick: bool = True, workdir: str | Path | None = None) -> xr.Dataset
                 workdir,
                 f"{label}_nu{nu:g}",
                 p,
+                progress,
                 trajectories=cfg["trajectories"],
                 t_max=t_max,
                 seed=SEED,
@@ -164,7 +178,7 @@ def compute(quick: bool = True, workdir: str | Path | None = None) -> xr.Dataset
             )
             late.append(stats)
     t = r.times
-    sign = _sign_study(*cfg["sign"], workdir=workdir)
+    sign = _sign_study(*cfg["sign"], workdir=workdir, progress=progress)
     sr = get_species("sr88")
     spec = emission_spectrum(AtomParams.paper())
     gain = max(spec.peaks, key=lambda pk: pk.height).fwhm
@@ -243,7 +257,10 @@ def _config(quick: bool) -> dict[str, Any]:
 
 
 def _sign_study(
-    trajectories: int, t_max: float, workdir: str | Path | None = None
+    trajectories: int,
+    t_max: float,
+    workdir: str | Path | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, np.ndarray]:
     """Work of the pump forces along each axis for the detuning signs of SIGN_CASES."""
     work, err, final = [], [], []
@@ -253,6 +270,7 @@ def _sign_study(
             workdir,
             f"sign{i}",
             p,
+            progress,
             trajectories=trajectories,
             t_max=t_max,
             seed=SEED + 1,
@@ -267,7 +285,10 @@ def _sign_study(
 
 
 def _candidate_scan(
-    trajectories: int, t_max: float, workdir: str | Path | None = None
+    trajectories: int,
+    t_max: float,
+    workdir: str | Path | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Late E2, E3 and inversion of the lasing point and of each candidate.
 
@@ -283,6 +304,7 @@ def _candidate_scan(
             workdir,
             f"candidate{i}",
             p,
+            progress,
             trajectories=trajectories,
             t_max=t_max,
             seed=SEED + 2,
