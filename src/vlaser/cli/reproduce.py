@@ -16,24 +16,7 @@ class RunBars:
     figure (removed when the run is complete), on ``console``."""
 
     def __init__(self, console: Any) -> None:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        self._progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-            console=console,
-        )
+        self._progress = so.rich_progress(console)
         self._tasks: dict[tuple[str, str], Any] = {}
 
     def __call__(self, figure: str, run: str, done: int, total: int) -> None:

@@ -98,9 +98,34 @@ __all__ = [
     "ProgressBar",
     "Workers",
     "parse_assignments",
+    "rich_progress",
     "register",
     "run_scan_cli",
 ]
+
+
+def rich_progress(console: Any, unit: str = "chunks") -> Any:
+    """The vlaser progress display: description, bar, done/total ``unit``, elapsed,
+    ETA (a :class:`rich.progress.Progress` on ``console``)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(unit),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=console,
+    )
 
 
 class ProgressBar:
@@ -111,25 +136,8 @@ class ProgressBar:
 
     def __init__(self, description: str, unit: str = "chunks") -> None:
         from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
 
-        self._progress = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn(unit),
-            TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-        )
+        self._progress = rich_progress(Console(stderr=True), unit)
         self._description = description
         self._task: Any = None
 
