@@ -161,3 +161,16 @@ def test_default_chunk_size_is_the_adapters(tmp_path):
         options={"t_max": 20.0, "samples": 3},
     )
     assert json.loads(ds.attrs["scan_chunk_shape"]) == [6]  # 12 split into 2 equal blocks
+
+
+def test_two_parameter_axes_are_checked_point_by_point():
+    """Axes of different lengths (2 x 3 parameter points) validate and solve; a bad
+    value on either axis is refused naming it."""
+    ds = run_scan(
+        "motion.trajectories",
+        ["delta2=1,2", "delta3=-1,-0.5,-2", "trajectory=0,1"],
+        options={"t_max": 20.0, "samples": 3},
+    )
+    assert ds.alive.shape == (2, 3, 2)
+    with pytest.raises(ParameterError, match="nu2"):
+        run_scan("motion.trajectories", ["nu2=0,-1", "delta3=-1,-2,-3", "trajectory=0"])

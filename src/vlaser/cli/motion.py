@@ -19,13 +19,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import numpy as np
 import typer
 
 from vlaser.cli import scanopts as so
 from vlaser.cli.atom import AtomOptions, atom_command, atom_values
 from vlaser.cli.common import emit_json
-from vlaser.errors import ParameterError
 
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
 
@@ -51,14 +49,11 @@ def run_cmd(
     .zarr), resumable with --resume, on local processes (--workers) or Dask. The
     summary is computed from the stored trajectories.
     """
-    from vlaser.scan import Axis, Grid
-    from vlaser.scan.motion import motion_result
+    from vlaser.scan.motion import motion_result, trajectory_grid
 
     species, given = atom
     fixed: dict[str, float] = {**atom_values(species, given), "p0": p0, "phase0": phase0}
-    if isinstance(trajectories, bool) or trajectories < 1:
-        raise ParameterError("trajectories", trajectories, "a whole number >= 1")
-    grid = Grid((Axis("trajectory", np.arange(trajectories, dtype=float), "linear"),))
+    grid = trajectory_grid(trajectories)
     options = {
         "t_max": time,
         "samples": samples,

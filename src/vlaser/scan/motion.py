@@ -28,6 +28,7 @@ Example::
 
 from __future__ import annotations
 
+import itertools
 import json
 import multiprocessing
 import os
@@ -194,10 +195,10 @@ class MotionTrajectoriesAdapter(SolverAdapter):
         ):
             raise ParameterError("samples", self.options["samples"], "a whole number >= 2")
         names = [k for k in self.param_names if k != "trajectory"]
-        arrays = np.broadcast_arrays(*(np.asarray(values[k], dtype=float) for k in names))
-        # Each distinct parameter point once (the grid's axes are 1-D, so this is small
-        # next to the trajectories).
-        for row in {tuple(r) for r in np.stack([a.reshape(-1) for a in arrays], axis=1)}:
+        # Each distinct parameter point once: the outer product of the axes' values
+        # (fixed parameters are one value), which is small next to the trajectories.
+        distinct = [np.unique(np.asarray(values[k], dtype=float)) for k in names]
+        for row in itertools.product(*distinct):
             self.setup(dict(zip(names, row, strict=True)))
 
     def solve(self, params: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -267,6 +268,19 @@ def motion_result(ds: Any) -> Any:
     )
 
 
+def trajectory_grid(trajectories: int) -> Any:
+    """The grid of trajectories 0 … M − 1 (one axis ``trajectory``).
+
+    Raises:
+        ParameterError: Unless ``trajectories`` is a whole number >= 1.
+    """
+    from vlaser.scan.grid import Axis, Grid
+
+    if isinstance(trajectories, bool) or not isinstance(trajectories, int) or trajectories < 1:
+        raise ParameterError("trajectories", trajectories, "a whole number >= 1")
+    return Grid((Axis("trajectory", np.arange(trajectories, dtype=float), "linear"),))
+
+
 def simulate_stored(
     params: Any,
     store: str | os.PathLike[str],
@@ -303,14 +317,11 @@ def simulate_stored(
     """
     from vlaser.errors import StoreMismatchError
     from vlaser.params import AtomParams
-    from vlaser.scan.grid import Axis, Grid
     from vlaser.scan.run import run_scan
 
     if not isinstance(params, AtomParams) or params.shape != ():
         raise ParameterError("params", params, "a scalar AtomParams")
-    if isinstance(trajectories, bool) or not isinstance(trajectories, int) or trajectories < 1:
-        raise ParameterError("trajectories", trajectories, "a whole number >= 1")
-    grid = Grid((Axis("trajectory", np.arange(trajectories, dtype=float), "linear"),))
+    grid = trajectory_grid(trajectories)
     fixed = {**{k: float(v) for k, v in params.values().items()}, "p0": p0, "phase0": phase0}
     kwargs = dict(
         store=store,
@@ -331,4 +342,4 @@ def simulate_stored(
 
 register_solver(MotionTrajectoriesAdapter())
 
-__all__ = ["MotionTrajectoriesAdapter", "motion_result", "simulate_stored"]
+__all__ = ["MotionTrajectoriesAdapter", "motion_result", "simulate_stored", "trajectory_grid"]
