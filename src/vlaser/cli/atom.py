@@ -158,7 +158,7 @@ def map_cmd(
     from vlaser.io import save_figure
     from vlaser.scan.grid import Grid
 
-    out = scan.require_out(".nc", ".zarr")
+    out = scan.require_out()
     species, given = atom
     g2 = atom_values(species, given)["gamma2"]
     specs = [s for s in (x, y) if s is not None]

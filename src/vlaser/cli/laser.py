@@ -264,7 +264,7 @@ def register(app: typer.Typer) -> None:
         from vlaser.io import save_figure
 
         _check_order(order)
-        out = scan.require_out(".nc", ".zarr")
+        out = scan.require_out()
         texts = with_species(texts.pop("species"), texts)
         grid = scan_grid([s for s in (y, x) if s is not None], texts.get("gamma2"))
         ds = scan.run(
