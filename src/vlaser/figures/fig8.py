@@ -105,17 +105,23 @@ def _position_averaged_inversion(p: AtomParams, n: int = 48) -> float:
 Progress = Callable[[str, int, int], None]
 
 
-def _simulate(
-    workdir: str | Path | None, name: str, p: AtomParams, progress: Progress | None, **kw: Any
-) -> Any:
-    """:func:`vlaser.motion.simulate`, checkpointed per chunk in ``workdir/name.zarr``
-    when a work folder is given (the same result bit for bit)."""
-    report = None if progress is None else functools.partial(progress, name)
-    if workdir is None:
-        return simulate(p, progress=report, **kw)
-    from vlaser.scan.motion import simulate_stored
+#: ``run(name, params, **simulate_options)`` -> MotionResult: one named trajectory run.
+Runner = Callable[..., Any]
 
-    return simulate_stored(p, Path(workdir) / f"{name}.zarr", on_chunk_done=report, **kw)
+
+def _runner(workdir: str | Path | None = None, progress: Progress | None = None) -> Runner:
+    """:func:`vlaser.motion.simulate` for named runs, checkpointed per chunk in
+    ``workdir/NAME.zarr`` when a work folder is given (the same result bit for bit)."""
+
+    def run(name: str, p: AtomParams, **kw: Any) -> Any:
+        report = None if progress is None else functools.partial(progress, name)
+        if workdir is None:
+            return simulate(p, progress=report, **kw)
+        from vlaser.scan.motion import simulate_stored
+
+        return simulate_stored(p, Path(workdir) / f"{name}.zarr", on_chunk_done=report, **kw)
+
+    return run
 
 
 def compute(
@@ -131,22 +137,21 @@ def compute(
             trajectory runs advances.
     """
     cfg = _config(quick)
+    run = _runner(workdir, progress)
     t_max = cfg["t_max"]
     better = dict(BETTER)
     scan = None
     if cfg["scan"] is not None:
-        scan = _candidate_scan(*cfg["scan"], workdir=workdir, progress=progress)
+        scan = _candidate_scan(*cfg["scan"], run=run)
         better = dict(zip(("delta2", "delta3", "omega2", "omega3"), scan["best"], strict=True))
     sets = {"lasing": LASING, "better": better}
     names, traces, late = [], [], []
     for label, point in sets.items():
         for nu in NUS:
             p = _params(point, nu)
-            r = _simulate(
-                workdir,
+            r = run(
                 f"{label}_nu{nu:g}",
                 p,
-                progress,
                 trajectories=cfg["trajectories"],
                 t_max=t_max,
                 seed=SEED,
@@ -178,7 +183,7 @@ def compute(
             )
             late.append(stats)
     t = r.times
-    sign = _sign_study(*cfg["sign"], workdir=workdir, progress=progress)
+    sign = _sign_study(*cfg["sign"], run=run)
     sr = get_species("sr88")
     spec = emission_spectrum(AtomParams.paper())
     gain = max(spec.peaks, key=lambda pk: pk.height).fwhm
@@ -257,20 +262,16 @@ def _config(quick: bool) -> dict[str, Any]:
 
 
 def _sign_study(
-    trajectories: int,
-    t_max: float,
-    workdir: str | Path | None = None,
-    progress: Progress | None = None,
+    trajectories: int, t_max: float, run: Runner | None = None
 ) -> dict[str, np.ndarray]:
     """Work of the pump forces along each axis for the detuning signs of SIGN_CASES."""
+    run = run or _runner()
     work, err, final = [], [], []
     for i, (d2, d3) in enumerate(SIGN_CASES):
         p = _params({**LASING, "delta2": d2, "delta3": d3}, 1.0)
-        r = _simulate(
-            workdir,
+        r = run(
             f"sign{i}",
             p,
-            progress,
             trajectories=trajectories,
             t_max=t_max,
             seed=SEED + 1,
@@ -284,27 +285,21 @@ def _sign_study(
     return {"work": np.array(work), "err": np.array(err), "final": np.array(final)}
 
 
-def _candidate_scan(
-    trajectories: int,
-    t_max: float,
-    workdir: str | Path | None = None,
-    progress: Progress | None = None,
-) -> dict[str, Any]:
+def _candidate_scan(trajectories: int, t_max: float, run: Runner | None = None) -> dict[str, Any]:
     """Late E2, E3 and inversion of the lasing point and of each candidate.
 
     The best candidate has the lowest E2 + E3 among those whose inversion exceeds the
     lasing point's by more than 3 combined standard errors (the paper's orange line
     cools better on both axes *and* keeps a larger inversion).
     """
+    run = run or _runner()
     energy, inversion, error = [], [], []
     points = ((LASING["delta2"], LASING["delta3"], 0.5, 0.5), *CANDIDATES)
     for i, (d2, d3, o2, o3) in enumerate(points):
         p = _params({"delta2": d2, "delta3": d3, "omega2": o2, "omega3": o3}, 1.0)
-        r = _simulate(
-            workdir,
+        r = run(
             f"candidate{i}",
             p,
-            progress,
             trajectories=trajectories,
             t_max=t_max,
             seed=SEED + 2,
