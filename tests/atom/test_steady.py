@@ -122,3 +122,17 @@ def test_dataset_has_coordinates_and_units():
 def test_paper_point_is_inverted():
     # Sr ratio at the paper's working point: the atom is inverted.
     assert steady_state(AtomParams.paper()).inversion > 0.5
+
+
+def test_physical_flag_checks_positivity_of_rho():
+    import dataclasses
+
+    p = AtomParams.paper(delta2=np.linspace(-10, 10, 41)[:, None], nu2=np.array([[0.0, 0.1]]))
+    ss = steady_state(p)
+    assert ss.physical.all() and np.all(ss.min_eigenvalue >= -1e-12)
+    assert ss.to_dataset()["physical"].values.all()
+    # A Hermitian, trace-1 matrix with a negative eigenvalue is not a state:
+    bad = np.diag([1.2, -0.1, -0.1]).astype(complex)
+    one = steady_state(AtomParams.paper())
+    assert not dataclasses.replace(one, rho=bad).physical
+    assert not steady_state(AtomParams(omega2=0.0, gamma2=0.0, omega3=1.0)).physical

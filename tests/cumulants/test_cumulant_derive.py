@@ -5,12 +5,11 @@ engine's d⟨O⟩/dt — identical-atom sums reduced with multiplicities N − |
 tr(O L[ρ]) computed with the explicit QuTiP Liouvillian of the same model definition.
 """
 
-import itertools
-
 import numpy as np
 import pytest
 import qutip
 import sympy as sp
+from random_states import symmetric_state as _symmetric_state
 
 from vlaser.cumulants import Create, Destroy, Transition, derive_operator
 from vlaser.cumulants.exact import to_qutip
@@ -29,26 +28,6 @@ def _values(seed):
     vals[PARAMETER_NAMES["delta2"]] = float(rng.uniform(-3, 3))
     vals[PARAMETER_NAMES["delta3"]] = float(rng.uniform(-3, 3))
     return vals
-
-
-def _symmetric_state(em, seed, max_photons=2):
-    rng = np.random.default_rng(seed)
-    dims = em.H.dims[0]
-    fock, levels, n = dims[0], dims[1], em.n_atoms
-    d = fock * levels**n
-    m = rng.normal(size=(d, d)) + 1j * rng.normal(size=(d, d))
-    keep = (np.arange(d) // levels**n) <= max_photons
-    m[~keep, :] = 0.0
-    rho = m @ m.conj().T
-    # Symmetrize over atom permutations.
-    tens = rho.reshape([fock] + [levels] * n + [fock] + [levels] * n)
-    acc = np.zeros_like(tens)
-    for perm in itertools.permutations(range(n)):
-        axes = [0] + [1 + p for p in perm] + [n + 1] + [n + 2 + p for p in perm]
-        acc += np.transpose(tens, axes)
-    rho = acc.reshape(d, d)
-    rho /= np.trace(rho)
-    return qutip.Qobj(rho, dims=em.H.dims)
 
 
 OPERATORS = {

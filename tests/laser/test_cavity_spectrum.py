@@ -230,7 +230,7 @@ def test_fig7_quick_claims():
 
     ds = fig7.compute(quick=True)
     claims = {c.statement: c for c in fig7.claims(ds)}
-    assert len(claims) == 7
+    assert len(claims) == 8
     holds = [c.holds for c in claims.values()]
-    assert holds == [True, True, False, True, True, True, False]
+    assert holds == [True, True, False, True, True, True, False, True]
     fig7.plot(ds)

@@ -104,6 +104,19 @@ class AtomSteadyState:
         pops = self.populations
         return pops[..., 1] - pops[..., 0]
 
+    @property
+    def min_eigenvalue(self) -> np.ndarray:
+        """Smallest eigenvalue of ρ, shape (*shape) (NaN at singular points)."""
+        rho = np.nan_to_num(self.rho)
+        return np.where(self.singular, np.nan, np.linalg.eigvalsh(rho)[..., 0])
+
+    @property
+    def physical(self) -> np.ndarray:
+        """ρ is a density matrix: trace 1 (by construction), Hermitian (exactly, by the
+        real solve) and positive to round-off (smallest eigenvalue ≥ −1e-12), shape
+        (*shape); False at singular points."""
+        return ~self.singular & (np.nan_to_num(self.min_eigenvalue, nan=-1.0) >= -1e-12)
+
     def expect(self, i: int, j: int) -> np.ndarray:
         """<σij> = Tr(σij ρ) = ρ_ji, complex array (*shape)."""
         return self.rho[..., j - 1, i - 1]
@@ -121,7 +134,7 @@ class AtomSteadyState:
         alone (``dim_k`` if none does); array parameters become coordinates, scalar
         ones attributes. Variables: ``inversion``, ``p1``, ``p2``, ``p3``, real and
         imaginary parts of ``s12``, ``s13``, ``s23`` (<σij>), ``residual``,
-        ``singular``. Every variable carries a ``units`` attribute.
+        ``singular``, ``physical``. Every variable carries a ``units`` attribute.
         """
         import xarray as xr
 
@@ -147,6 +160,11 @@ class AtomSteadyState:
             out[f"{name}_im"] = (dims, val.imag, {"units": _DIMLESS, "long_name": f"Im {label}"})
         out["residual"] = (dims, self.residual, {"units": "Gamma3", "long_name": "max |L rho|"})
         out["singular"] = (dims, self.singular.astype(np.int8), {"units": _DIMLESS})
+        out["physical"] = (
+            dims,
+            self.physical.astype(np.int8),
+            {"units": _DIMLESS, "long_name": "1 where rho >= 0 (min eigenvalue >= -1e-12)"},
+        )
         return out
 
 

@@ -133,6 +133,7 @@ def steady_cmd(
         "inversion": float(ss.inversion),
         "populations": pops,
         "coherences": {k: [float(v.real), float(v.imag)] for k, v in c.items()},
+        "physical": bool(ss.physical),
         "params": p.to_dict(),
     }
     if as_json:

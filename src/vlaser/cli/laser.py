@@ -83,8 +83,26 @@ def laser_command(
 
 
 def _check_order(order: int) -> None:
-    if order < 1:
-        raise ParameterError("order", order, "a whole number >= 1")
+    from vlaser.laser.equations import check_order
+
+    check_order(order)
+
+
+def warn_unphysical(res: Any) -> None:
+    """One stderr line where a steady state is not converged or not physical."""
+    import numpy as np
+
+    for reason, violation, ok, phys in zip(
+        np.ravel(res.reason),
+        np.ravel(res.violation),
+        np.ravel(res.converged),
+        np.ravel(res.physical),
+        strict=True,
+    ):
+        if not ok:
+            typer.echo(f"warning: {reason}", err=True)
+        elif not phys:
+            typer.echo(f"warning: the fixed point is not a physical state: {violation}", err=True)
 
 
 #: Help text of the scan axes.
@@ -192,6 +210,7 @@ def register(app: typer.Typer) -> None:
         _check_order(order)
         p = laser_params(**texts)
         res = steady_state(p, order=order, dynamics=not no_dynamics)
+        warn_unphysical(res)
         out = res.to_dict()
         out["params"] = p.to_dict()
         if json:
@@ -204,6 +223,8 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"residual           = {float(res.residual):.3g}")
         stab = "stable" if res.stable else "UNSTABLE"
         typer.echo(f"max growth rate    = {float(res.max_growth_rate):.4g} Γ3 ({stab})")
+        phys = "yes" if res.physical else f"NO: {res.violation.item()}"
+        typer.echo(f"physical           = {phys}")
         typer.echo(f"equations          = {res.equations} (order {order})")
         dyn = res.dynamics.item()
         if dyn is not None:
@@ -284,10 +305,19 @@ def register(app: typer.Typer) -> None:
             "dims": list(ds.photons.dims),
             "converged": int(ds.converged.sum()),
             "unstable": int((ds.stable.values == 0).sum()),
+            "unphysical": int(((ds.physical.values == 0) & (ds.converged.values == 1)).sum()),
             "points": int(ds.photons.size),
             "fingerprint": ds.attrs["scan_fingerprint"],
         }
         ds.close()
+        bad = summary["points"] - summary["converged"]
+        if bad or summary["unphysical"]:
+            typer.echo(
+                f"warning: {bad} points without a fixed point, {summary['unphysical']} "
+                "fixed points that are not physical states (see the variables converged, "
+                "physical, violation)",
+                err=True,
+            )
         if json:
             emit_json(summary)
         elif not scan.quiet:
@@ -317,6 +347,10 @@ def plot_scan(ds: Any) -> Any:
             bad = ds.stable.values == 0
             if bad.any():
                 ax.plot(xv[bad], yv[bad], "x", color="C3", label="unstable fixed point")
+            odd = (ds.physical.values == 0) & (ds.converged.values == 1)
+            if odd.any():
+                ax.plot(xv[odd], yv[odd], "o", mfc="none", color="k", label="not a physical state")
+            if bad.any() or odd.any():
                 ax.legend()
             ax.set_xlabel(xname)
             ax.set_ylabel(label)
@@ -329,6 +363,10 @@ def plot_scan(ds: Any) -> Any:
         if bad.any():
             yy, xx = np.nonzero(bad)
             ax.plot(ds[xname].values[xx], ds[yname].values[yy], "x", color="w", ms=3)
+        odd = (ds.physical.values == 0) & (ds.converged.values == 1)
+        if odd.any():
+            yy, xx = np.nonzero(odd)
+            ax.plot(ds[xname].values[xx], ds[yname].values[yy], "o", mfc="none", color="k", ms=4)
         ax.set_xlabel(xname)
         ax.set_ylabel(yname)
     fig.tight_layout()

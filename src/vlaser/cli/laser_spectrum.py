@@ -18,7 +18,7 @@ import typer
 
 from vlaser.cli.atom import Json
 from vlaser.cli.common import RATE_HELP, emit_json, rate
-from vlaser.cli.laser import laser_command, laser_params
+from vlaser.cli.laser import laser_command, laser_params, warn_unphysical
 from vlaser.errors import ParameterError
 
 Frame = Annotated[
@@ -51,6 +51,7 @@ def spectrum_cmd(
         raise ParameterError("out", str(out), "a path ending in .png")
     p = laser_params(**texts)
     sp = cavity_spectrum(p, frame=frame, order=order, allow_unstable=allow_unstable)
+    warn_unphysical(sp.steady)
     if out is not None:
         from vlaser.io import save_figure
 

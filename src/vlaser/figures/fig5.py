@@ -19,6 +19,12 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from vlaser.figures.marks import (
+    UNPHYSICAL,
+    UNPHYSICAL_LABEL,
+    admissibility_claim,
+    mark_unphysical,
+)
 from vlaser.laser.equations import laser_equations
 from vlaser.laser.steady import dynamics_near, steady_state
 from vlaser.laser.threshold import DEFINITION, threshold_from_curve
@@ -47,11 +53,12 @@ def compute(quick: bool = True) -> xr.Dataset:
     out["max_growth_rate"] = np.zeros(shape)
     conv = np.zeros(shape, bool)
     stable = np.zeros(shape, bool)
+    physical = np.zeros(shape, bool)
     for i, nu in enumerate(nus):
         res = steady_state(LaserParams.paper(atoms=atoms, nu2=nu, nu3=nu), dynamics=False)
         for k in out:
             out[k][i] = getattr(res, k)
-        conv[i], stable[i] = res.converged, res.stable
+        conv[i], stable[i], physical[i] = res.converged, res.stable, res.physical
     nth = np.full(nus.size, np.nan)
     kink = np.full(nus.size, np.nan)
     for i in range(nus.size):
@@ -75,6 +82,7 @@ def compute(quick: bool = True) -> xr.Dataset:
             "max_growth_rate": (dims, out["max_growth_rate"], {"units": "Gamma3"}),
             "converged": (dims, conv),
             "stable": (dims, stable),
+            "physical": (dims, physical, {"long_name": "fixed point admissible (1/0)"}),
             "threshold_atoms": ("nu", nth, {"definition": DEFINITION}),
             "kink_atoms": ("nu", kink),
             "unstable_from": (
@@ -118,10 +126,13 @@ def plot(ds: xr.Dataset) -> Any:
             ax.plot(atoms, y, "-", color=f"C{i}", label=label if ax is ax_a else None)
             if bad.any():
                 ax.plot(atoms[bad], y[bad], "x", color=f"C{i}", ms=4)
+            mark_unphysical(ax, atoms, y, ds.physical.values[i])
     inset.set_xlim(8000, 20000)
     inset.set_ylim(0, 250)
     inset.tick_params(labelsize=6)
     ax_a.plot([], [], "kx", label="unstable fixed point")
+    if not ds.physical.values.all():
+        ax_a.plot([], [], **UNPHYSICAL, label=UNPHYSICAL_LABEL)
     ax_a.set(xlabel="N", ylabel="n", title="(a)")
     ax_a.legend(fontsize=7, loc="lower right")
     ax_b.set(
@@ -198,4 +209,5 @@ def claims(ds: xr.Dataset) -> list[Claim]:
             "grows: mean-field lasing of the second-order equations; ν2 ≥ ~10Γ2 damps it "
             f"(time integration over {a['dyn_t_end']:.0f}/Γ3, last half analysed)",
         ),
+        admissibility_claim("Fig. 5 (admissibility)", ds.physical.values, ds.converged.values),
     ]

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from vlaser.figures.marks import admissibility_claim, mark_unphysical
 from vlaser.laser.scan import scan
 from vlaser.params import DEFAULT_GAMMA2, LaserParams
 from vlaser.report import Claim
@@ -56,9 +57,11 @@ def compute(quick: bool = True) -> xr.Dataset:
             "coherent_a": ("delta2", a.coherent_photons.values),
             "stable_a": ("delta2", a.stable.values),
             "converged_a": ("delta2", a.converged.values),
+            "physical_a": ("delta2", a.physical.values),
             "photons_b": (("set", "offset"), np.stack([r.photons.values for r in rows])),
             "stable_b": (("set", "offset"), np.stack([r.stable.values for r in rows])),
             "converged_b": (("set", "offset"), np.stack([r.converged.values for r in rows])),
+            "physical_b": (("set", "offset"), np.stack([r.physical.values for r in rows])),
             "set_atoms": ("set", np.array([s[0] for s in SETS_B], float)),
             "set_delta2": ("set", np.array([s[1] for s in SETS_B])),
             "peak_offset": (
@@ -87,6 +90,7 @@ def plot(ds: xr.Dataset) -> Any:
     bad = ~ds.stable_a.values
     if bad.any():
         ax_a.semilogy(d2[bad], ds.photons_a.values[bad], "rx", ms=4, label="unstable")
+    mark_unphysical(ax_a, d2, ds.photons_a.values, ds.physical_a.values)
     ax_a.set(xlabel=r"$\Delta_2/\Gamma_3$ ($\Delta_c=\Delta_2$)", ylabel="photons", title="(a)")
     ax_a.legend(fontsize=7)
     x = ds.offset.values / g2
@@ -97,6 +101,7 @@ def plot(ds: xr.Dataset) -> Any:
         bad = ~ds.stable_b.values[i]
         if bad.any():
             ax_b.plot(x[bad], y[bad], "x", color=f"C{i}", ms=4)
+        mark_unphysical(ax_b, x, y, ds.physical_b.values[i])
         ax_b.axvline(ds.peak_offset.values[i] / g2, color=f"C{i}", lw=0.5, ls=":")
     ax_b.set(xlabel=r"$(\omega_2-\omega_c)/\Gamma_2$", ylabel="n", title="(b)")
     ax_b.legend(fontsize=7)
@@ -168,5 +173,10 @@ def claims(ds: xr.Dataset) -> list[Claim]:
             txt,
             bool(toward_n and toward_d),
             "compares |ω2 − ωc| at the optimum: N 20000 → 50000 at Δ2 = 5, and Δ2 5 → 3 at N = 50000",
+        ),
+        admissibility_claim(
+            "Fig. 6 (admissibility)",
+            np.concatenate([ds.physical_a.values, ds.physical_b.values.ravel()]),
+            np.concatenate([ds.converged_a.values, ds.converged_b.values.ravel()]),
         ),
     ]

@@ -19,6 +19,7 @@ import numpy as np
 import xarray as xr
 
 from vlaser.atom import emission_spectrum
+from vlaser.figures.marks import admissibility_claim, mark_unphysical
 from vlaser.laser.spectrum import cavity_spectrum, correlation_for, pulling
 from vlaser.laser.steady import steady_state
 from vlaser.params import DEFAULT_GAMMA2, LaserParams
@@ -48,6 +49,8 @@ def compute(quick: bool = True) -> xr.Dataset:
     shape = (len(NUS), atoms.size)
     out = {k: np.full(shape, np.nan) for k in ("photons", "coherent", "fwhm", "peak", "growth")}
     stable = np.zeros(shape, dtype=np.int8)
+    physical = np.zeros(shape, dtype=np.int8)
+    converged = np.zeros(shape, dtype=np.int8)
     for i, nu in enumerate(NUS):
         p = LaserParams.paper(nu2=nu * G2, nu3=nu * G2, atoms=atoms)
         grid = steady_state(p, system=ls, dynamics=False)
@@ -63,6 +66,8 @@ def compute(quick: bool = True) -> xr.Dataset:
             out["peak"][i, j] = sp.peak
             out["growth"][i, j] = sp.max_growth_rate
             stable[i, j] = int(sp.stable)
+            physical[i, j] = int(sp.physical)
+            converged[i, j] = 1
     # Panel (a): the paper point.
     pa = LaserParams.paper(nu2=10 * G2, nu3=10 * G2)
     sa = cavity_spectrum(pa)
@@ -86,6 +91,8 @@ def compute(quick: bool = True) -> xr.Dataset:
             "peak": (("nu", "atoms"), out["peak"], {**unit, "long_name": "δp = ω_peak − ω2"}),
             "max_growth_rate": (("nu", "atoms"), out["growth"], unit),
             "stable": (("nu", "atoms"), stable, {"long_name": "steady state stable (1/0)"}),
+            "physical": (("nu", "atoms"), physical, {"long_name": "fixed point admissible (1/0)"}),
+            "converged": (("nu", "atoms"), converged, {"long_name": "fixed point found (1/0)"}),
         },
         coords={
             "delta": ("delta", delta, {**unit, "long_name": "ω − ω2"}),
@@ -143,6 +150,7 @@ def plot(ds: xr.Dataset) -> Any:
             ax.plot(n, y, color=colors[i], lw=1)
             ax.plot(n[ok], y[ok], "o", color=colors[i], ms=3, label=lab)
             ax.plot(n[~ok], y[~ok], "o", mfc="none", color=colors[i], ms=4)
+            mark_unphysical(ax, n, y, ds.physical.values[i])
     ax_b.set(xscale="log", yscale="log", xlabel="n", ylabel=r"FWHM/$\Gamma_2$", title="(b)")
     ax_c.set(xlabel="n", ylabel=r"$\delta_p/\Gamma_2$", title="(c)")
     ax_b.axhline(2 * float(ds.attrs["kappa"]) / g2, color="gray", ls=":", lw=0.8)
@@ -257,6 +265,7 @@ def claims(ds: xr.Dataset) -> list[Claim]:
             "that the second-order equations have no stable steady state (a growing coherent "
             "field ⟨a⟩, i.e. a mean-field phase-locked mode), which pump dephasing suppresses",
         ),
+        admissibility_claim("Fig. 7 (admissibility)", ds.physical.values, ds.converged.values),
     ]
 
 

@@ -12,12 +12,18 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
+from vlaser.cumulants.admissible import Admissibility
 from vlaser.cumulants.algebra import Create, Destroy, Transition
 from vlaser.cumulants.compile import CompiledSystem, cache_dir, compile_system, derive_system
 from vlaser.cumulants.complete import System
 from vlaser.errors import ParameterError
 from vlaser.laser.model import CAVITY, PARAMETER_NAMES, laser_model
 from vlaser.params import LaserParams
+
+#: Highest cumulant order offered. Order 3 (153 equations with symbolic N) derives in
+#: seconds; order 4 (524 equations) takes over half a minute to derive and a
+#: ~1000-variable Newton per point, beyond the time budget of a steady state.
+MAX_ORDER = 3
 
 
 @dataclass
@@ -53,6 +59,11 @@ class LaserSystem:
             return self.system.index(op)[0]
         except ValueError:
             return None
+
+    @functools.cached_property
+    def admissibility(self) -> Admissibility:
+        """The necessary conditions on a physical state (built on first use)."""
+        return Admissibility(self.system)
 
     @property
     def count(self) -> int:
@@ -110,6 +121,18 @@ def _cached(order: int, n_atoms: int | None, cache: bool) -> LaserSystem:
     return LaserSystem(order, n_atoms, system, compiled, _fields_of(compiled.params))
 
 
+def check_order(order: object) -> None:
+    """Refuse a cumulant order outside ``1..MAX_ORDER`` (before any derivation).
+
+    Raises:
+        ParameterError: Naming the order and the allowed range.
+    """
+    if isinstance(order, bool) or not isinstance(order, int | np.integer):
+        raise ParameterError("order", order, f"a whole number from 1 to {MAX_ORDER}")
+    if not 1 <= order <= MAX_ORDER:
+        raise ParameterError("order", order, f"a whole number from 1 to {MAX_ORDER}")
+
+
 def laser_equations(order: int = 2, n_atoms: int | None = None, cache: bool = True) -> LaserSystem:
     """Derive (or load) and compile the closed laser equations.
 
@@ -121,10 +144,9 @@ def laser_equations(order: int = 2, n_atoms: int | None = None, cache: bool = Tr
             a process the result is always memoized.
 
     Raises:
-        ParameterError: For order < 1 or a bad atom number.
+        ParameterError: For an order outside 1..MAX_ORDER or a bad atom number.
     """
-    if isinstance(order, bool) or not isinstance(order, int | np.integer) or order < 1:
-        raise ParameterError("order", order, "a whole number >= 1")
+    check_order(order)
     if n_atoms is not None and (
         isinstance(n_atoms, bool) or not isinstance(n_atoms, int | np.integer) or n_atoms < 1
     ):
@@ -133,4 +155,4 @@ def laser_equations(order: int = 2, n_atoms: int | None = None, cache: bool = Tr
     return _cached(int(order), n, bool(cache) and cache_dir() is not None)
 
 
-__all__ = ["LaserSystem", "laser_equations"]
+__all__ = ["MAX_ORDER", "LaserSystem", "check_order", "laser_equations"]

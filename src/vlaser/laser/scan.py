@@ -132,6 +132,9 @@ def scan(
         "converged": res.converged,
         "stable": res.stable,
         "method": res.method.astype(str),
+        "physical": res.physical,
+        "violation": res.violation.astype(str),
+        "reason": res.reason.astype(str),
     }
     ds = xr.Dataset(
         {k: (names, bc(v), {"units": _UNITS.get(k, "1")}) for k, v in data.items()},

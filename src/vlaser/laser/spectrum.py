@@ -45,7 +45,7 @@ from vlaser.cumulants.correlate import (
     split_elastic,
 )
 from vlaser.errors import ConvergenceError, ParameterError
-from vlaser.laser.equations import LaserSystem, laser_equations
+from vlaser.laser.equations import LaserSystem, check_order, laser_equations
 from vlaser.laser.model import CAVITY
 from vlaser.laser.steady import LaserSteadyState, steady_state
 from vlaser.params import LaserParams
@@ -155,8 +155,16 @@ class CavitySpectrum:
             "order": self.order,
             "stable": self.stable,
             "max_growth_rate": self.max_growth_rate,
+            "physical": bool(self.steady.physical),
+            "violation": self.steady.violation.item(),
             "peaks": [pk.to_dict() for pk in self.peaks],
         }
+
+    @property
+    def physical(self) -> bool:
+        """The steady state passes the admissibility conditions (see
+        :mod:`vlaser.cumulants.admissible`)."""
+        return bool(self.steady.physical)
 
 
 def _check_point(params: LaserParams) -> None:
@@ -210,8 +218,7 @@ def cavity_spectrum(
     _check_point(params)
     if frame not in FRAMES:
         raise ParameterError("frame", frame, f"one of {', '.join(FRAMES)}")
-    if isinstance(order, bool) or not isinstance(order, int | np.integer) or order < 1:
-        raise ParameterError("order", order, "a whole number >= 1")
+    check_order(order)
     if order < 2:
         raise ParameterError("order", order, ">= 2 (mean field has no photon fluctuations)")
     w_user = None if omega is None else _check_grid(omega)
@@ -225,8 +232,7 @@ def cavity_spectrum(
             raise ParameterError("steady", f"order {steady.order}", f"order {order}")
     if not bool(steady.converged):
         raise ConvergenceError(
-            f"steady state did not converge (residual {float(steady.residual):.3g}, "
-            f"method {steady.method.item()}); no spectrum"
+            f"steady state did not converge ({steady.reason.item()}); no spectrum"
         )
     growth = float(steady.max_growth_rate)
     stable = bool(steady.stable)

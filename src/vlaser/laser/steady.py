@@ -2,13 +2,30 @@
 
 **Solver.** Newton's method on f(x) = 0 with the analytic Jacobian (numba kernels of
 :mod:`vlaser.cumulants._kernels`). Without a guess the solution is tracked by
-continuation (homotopy) in the coupling g from g = 0, where the equations are linear
-and the atoms uncoupled; scans continue from the neighbouring grid point instead. Each
-continuation step uses a secant predictor, adaptive step length, and is accepted only
-if Newton converges quickly to a *physical* point (n ≥ 0, populations in [0, 1]) near
-the prediction, which keeps the tracker on the physical branch (the equations have
-unphysical roots too, e.g. with n < 0). If continuation fails, a stiff time integration
-(scipy Radau with the analytic Jacobian) from the uncoupled state is polished by Newton.
+continuation (homotopy), in this order until one reaches the target:
+
+1. in the coupling g from g = 0, where the equations are linear and the atoms
+   uncoupled (``method="continuation"``);
+2. in the atom number, from N0 = min(N, 100) (solved by 1.) to N, geometric in N
+   (``"continuation-N"``): the branch that starts below threshold, where the fixed
+   point is unique;
+3. a stiff time integration (scipy Radau with the analytic Jacobian) from the
+   uncoupled state, polished by Newton (``"time-integration+newton"``).
+
+Scans continue from the neighbouring grid point instead. Each continuation step uses a
+secant predictor, adaptive step length, and is accepted only if Newton converges
+quickly to a point with n ≥ 0 and populations in [0, 1] near the prediction, which
+keeps the tracker off the equations' roots with n < 0. Every stage has a budget
+(:class:`SteadySolver`: continuation steps, Newton iterations, Radau steps, RK4 steps),
+so a point from scratch costs at most about a second on a laptop core; where no stage
+reaches a fixed point, the point is returned with ``converged = False`` and a
+``reason`` that says where each stage stopped (a continuation that stalls at a fold of
+the fixed-point branch, where the Jacobian turns singular, says so).
+
+**Admissibility.** A fixed point of the truncated equations need not be the moments of
+a physical state. Every result carries ``physical`` and ``violation`` from
+:class:`vlaser.cumulants.admissible.Admissibility` (populations in [0, 1],
+|⟨a⟩|² ≤ ⟨a†a⟩, Cauchy–Schwarz on the held moments, collective variances ≥ 0).
 
 **Stability.** Every fixed point reports ``max_growth_rate`` (largest real part of the
 Jacobian's eigenvalues, units of Γ3) and ``stable`` (< 0). An unstable fixed point is
@@ -19,13 +36,15 @@ mode; fixed-step RK4 in numba, step 0.5/spectral radius) and reports what they d
 large N the second-order fixed point is unstable against a growing coherent field ⟨a⟩
 oscillating near the atomic frequency (a mean-field lasing mode).
 
-**Convergence.** ``converged`` means max|f| ≤ ``tol`` · (1 + max|x|); ``residual`` is
-max|f| (units of Γ3 times the averages).
+**Convergence.** ``converged`` means max|f| ≤ ``tol`` · (1 + max|x|), or every equation
+balanced to ``tol`` of the sum of the magnitudes of its own terms (the round-off floor
+when n ~ 1e7 sits next to populations ~ 1; see :func:`vlaser.cumulants._kernels.newton`);
+``residual`` is max|f| (units of Γ3 times the averages).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -35,8 +54,44 @@ from vlaser.errors import ParameterError
 from vlaser.laser.equations import LaserSystem, laser_equations
 from vlaser.params import LaserParams
 
-#: Newton tolerance: max|f| <= TOL * (1 + max|x|).
+#: Newton tolerance: max|f| <= TOL * (1 + max|x|) (or each equation balanced to TOL).
 TOL = 1e-10
+
+#: Atom number the N homotopy starts from (below any threshold of interest).
+N_START = 100.0
+
+
+@dataclass(frozen=True)
+class SteadySolver:
+    """How :func:`steady_state` searches for fixed points, with its budgets.
+
+    The defaults bound one point from scratch to about a second on one laptop core
+    (``benchmarks/bench_laser.py --scratch`` measures it); the steps, not the wall
+    clock, are counted, so results are reproducible.
+
+    Attributes:
+        tol: Newton tolerance (see the module docstring).
+        max_steps: Continuation steps per homotopy (each at most ``max_newton``
+            Newton iterations).
+        max_newton: Newton iterations per continuation step.
+        integration_steps: Radau steps of the last-resort time integration (0: skip).
+        dynamics_steps: RK4 steps of the :class:`Dynamics` integration at an unstable
+            fixed point (the integration time is cut to fit; ``Dynamics.note`` says so).
+    """
+
+    tol: float = TOL
+    max_steps: int = 2000
+    max_newton: int = 15
+    integration_steps: int = 300
+    dynamics_steps: int = 60_000
+
+    def __post_init__(self) -> None:
+        if not (np.isfinite(self.tol) and self.tol > 0):
+            raise ParameterError("tol", self.tol, "a finite number > 0")
+        for name in ("max_steps", "max_newton", "integration_steps", "dynamics_steps"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 0:
+                raise ParameterError(name, v, "a whole number >= 0")
 
 
 @dataclass
@@ -87,11 +142,19 @@ class LaserSteadyState:
         inversion: ⟨σ22⟩ − ⟨σ11⟩ per atom.
         p1, p2, p3: Populations per atom.
         converged: Newton converged (see module docstring).
-        residual: max|f| at the returned point.
-        method: ``"newton"``, ``"continuation"``, ``"time-integration+newton"`` or
-            ``"failed"``.
+        residual: max|f| at the returned point (NaN where none was found).
+        method: ``"newton"``, ``"continuation"``, ``"continuation-N"``,
+            ``"time-integration+newton"`` or ``"failed"`` (averages NaN).
+        reason: Per point, why no fixed point was found, or why the one returned is not
+            a physical state although the search went on (``""`` where the search
+            ended at an admissible fixed point).
         max_growth_rate: Largest real part of the Jacobian's eigenvalues (Γ3).
         stable: ``max_growth_rate < 0``.
+        physical: The averages pass every admissibility condition
+            (:mod:`vlaser.cumulants.admissible`).
+        violation: The most violated condition with its numbers (``""`` where physical).
+        violated: Its index in ``system.admissibility.conditions`` (−1 where physical,
+            −2 where no fixed point was found).
         dynamics: Per point, a :class:`Dynamics` where unstable and integrated, else None.
     """
 
@@ -111,6 +174,10 @@ class LaserSteadyState:
     method: np.ndarray
     max_growth_rate: np.ndarray
     stable: np.ndarray
+    physical: np.ndarray
+    violation: np.ndarray
+    violated: np.ndarray
+    reason: np.ndarray
     dynamics: np.ndarray = field(repr=False)
 
     @property
@@ -133,6 +200,9 @@ class LaserSteadyState:
             "method": conv(self.method),
             "stable": conv(self.stable),
             "max_growth_rate": conv(self.max_growth_rate),
+            "physical": conv(self.physical),
+            "violation": conv(self.violation),
+            "reason": conv(self.reason),
             "equations": self.equations,
             "order": self.order,
         }
@@ -175,6 +245,28 @@ def uncoupled_state(ls: LaserSystem, p: np.ndarray) -> np.ndarray:
     return x
 
 
+@dataclass
+class Track:
+    """Outcome of :func:`track`.
+
+    Attributes:
+        x: The last accepted point (the target's fixed point if ``ok``).
+        ok: The target was reached.
+        residual: max|f| at ``x``.
+        steps: Continuation steps taken (accepted and refused).
+        s: Path parameter reached (0 start, 1 target).
+    """
+
+    x: np.ndarray
+    ok: bool
+    residual: float
+    steps: int
+    s: float
+
+    def __iter__(self):  # ``x, ok, residual, steps = track(...)``
+        return iter((self.x, self.ok, self.residual, self.steps))
+
+
 def track(
     ls: LaserSystem,
     x0: np.ndarray,
@@ -182,16 +274,29 @@ def track(
     pb: np.ndarray,
     max_steps: int = 4000,
     max_jump: float = 0.25,
-) -> tuple[np.ndarray, bool, float, int]:
+    *,
+    log_index: int | None = None,
+    tol: float = TOL,
+    max_newton: int = 15,
+) -> Track:
     """Follow a fixed point from parameters ``pa`` (solution ``x0``) to ``pb``.
 
-    Parameters move on the straight line p(s) = pa + s (pb − pa), s: 0 -> 1.
+    Parameters move on the straight line p(s) = pa + s (pb − pa), s: 0 -> 1, except
+    entry ``log_index`` (if given), which moves geometrically (for N over decades).
 
     Returns:
-        ``(x, ok, residual, steps)``.
+        A :class:`Track` (unpacks as ``(x, ok, residual, steps)``).
     """
     pa = np.asarray(pa, float)
     pb = np.asarray(pb, float)
+
+    def at(s: float) -> np.ndarray:
+        p = pa + s * (pb - pa)
+        if log_index is not None:
+            la, lb = np.log(pa[log_index]), np.log(pb[log_index])
+            p[log_index] = np.exp(la + s * (lb - la)) if s < 1.0 else pb[log_index]
+        return p
+
     x = np.asarray(x0, float)
     x_prev: np.ndarray | None = None
     s, ds, ds_prev = 0.0, 1.0, 1.0
@@ -201,8 +306,8 @@ def track(
         steps += 1
         ds = min(ds, 1.0 - s)
         pred = x if x_prev is None else x + (x - x_prev) * (ds / ds_prev)
-        kern = ls.compiled.point(pa + (s + ds) * (pb - pa))
-        xn, ok, r, it = kern.newton(pred, tol=TOL, maxiter=15)
+        kern = ls.compiled.point(at(s + ds))
+        xn, ok, r, it = kern.newton(pred, tol=tol, maxiter=max_newton)
         scale = 1.0 + float(np.max(np.abs(x)))
         good = ok and float(np.max(np.abs(xn - pred))) <= max_jump * scale and _physical(ls, xn)
         if good:
@@ -215,28 +320,50 @@ def track(
         else:
             ds *= 0.25
             if ds < 1e-9:
-                return x, False, res, steps
-    return x, s >= 1.0, res, steps
+                break
+    return Track(x, s >= 1.0, res, steps, s)
 
 
 def _integrate_stiff(
-    ls: LaserSystem, p: np.ndarray, x0: np.ndarray, t_end: float, rtol: float = 1e-8
-) -> tuple[np.ndarray, bool]:
+    ls: LaserSystem,
+    p: np.ndarray,
+    x0: np.ndarray,
+    t_end: float,
+    max_steps: int,
+    rtol: float = 1e-8,
+) -> tuple[np.ndarray, float]:
     """scipy Radau (L-stable: weakly damped fast oscillations do not limit the step)
-    with the analytic Jacobian, from ``x0`` to ``t_end``."""
-    from scipy.integrate import solve_ivp
+    with the analytic Jacobian, from ``x0`` towards ``t_end``, at most ``max_steps``
+    steps. Returns ``(x, t reached)``."""
+    from scipy.integrate import Radau
 
     kern = ls.compiled.point(p)
-    sol = solve_ivp(
+    solver = Radau(
         lambda _t, y: kern.rhs(y),
-        (0.0, t_end),
-        x0,
-        method="Radau",
+        0.0,
+        np.asarray(x0, float),
+        t_end,
         jac=lambda _t, y: kern.jac(y),
         rtol=rtol,
         atol=rtol * 1e-2,
     )
-    return sol.y[:, -1], bool(sol.success)
+    for _ in range(max_steps):
+        if solver.status != "running" or solver.step() is not None:
+            break
+    return solver.y, float(solver.t)
+
+
+def _stall(ls: LaserSystem, p: np.ndarray, x: np.ndarray) -> str:
+    """Why a continuation stopped at (p, x): fold (singular Jacobian) or not."""
+    jac = ls.compiled.point(p).jac(x)
+    if not np.all(np.isfinite(jac)):
+        return "non-finite Jacobian"
+    w = np.linalg.eigvals(jac)
+    small = float(np.min(np.abs(w)))
+    big = float(np.max(np.abs(w)))
+    if small <= 1e-6 * big:
+        return f"a fold of the fixed-point branch (Jacobian eigenvalue {small:.2g} Γ3)"
+    return f"smallest Jacobian eigenvalue {small:.2g} Γ3"
 
 
 def _solve_point(
@@ -245,32 +372,77 @@ def _solve_point(
     guess: np.ndarray | None = None,
     p_guess: np.ndarray | None = None,
     integrate_time: float | None = None,
-) -> tuple[np.ndarray, bool, float, str]:
+    solver: SteadySolver | None = None,
+) -> tuple[np.ndarray, bool, float, str, str]:
+    """One point: ``(x, converged, residual, method, reason)``."""
+    sv = solver if solver is not None else SteadySolver()
     kern = ls.compiled.point(p)
+    budget = {"max_steps": sv.max_steps, "tol": sv.tol, "max_newton": sv.max_newton}
     if guess is not None:
         if p_guess is not None:
-            x, ok, res, _ = track(ls, guess, p_guess, p)
-            if ok:
-                return x, True, res, "continuation"
+            tr = track(ls, guess, p_guess, p, **budget)
+            if tr.ok:
+                return tr.x, True, tr.residual, "continuation", ""
         else:
-            x, ok, res, _ = kern.newton(guess, tol=TOL)
+            x, ok, res, _ = kern.newton(guess, tol=sv.tol)
             if ok and _physical(ls, x):
-                return x, True, res, "newton"
+                return x, True, res, "newton", ""
+    reasons: list[str] = []
+    fallback: tuple[np.ndarray, float, str] | None = None  # converged, not admissible
     x0 = uncoupled_state(ls, p)
     p0 = np.array(p, float)
     p0[ls.i_g] = 0.0
-    x, ok, res, _ = track(ls, x0, p0, p)
-    if ok:
-        return x, True, res, "continuation"
-    # Stiff time integration from the uncoupled state, then Newton.
-    gamma_min = _slowest_rate(ls, p)
-    t_end = integrate_time if integrate_time is not None else 50.0 / gamma_min
-    xt, _ = _integrate_stiff(ls, p, x0, t_end)
-    x, ok, res, _ = kern.newton(xt, tol=TOL)
-    if ok and _physical(ls, x):
-        return x, True, res, "time-integration+newton"
-    resid = float(np.max(np.abs(kern.rhs(xt))))
-    return xt, False, resid, "failed"
+    tr = track(ls, x0, p0, p, **budget)
+    if tr.ok:
+        if _admissible(ls, p, tr.x):
+            return tr.x, True, tr.residual, "continuation", ""
+        fallback = (tr.x, tr.residual, "continuation")
+        reasons.append("continuation in g reached a fixed point that is not a physical state")
+    else:
+        p_at = p0 + tr.s * (p - p0)
+        reasons.append(
+            f"continuation in g stopped at g = {tr.s:.4g}·g after {tr.steps} steps "
+            f"({_stall(ls, p_at, tr.x)})"
+        )
+    i_n = ls.i_atoms
+    if i_n is not None and p[i_n] > N_START:
+        pn = np.array(p, float)
+        pn[i_n] = N_START
+        start = _solve_point(ls, pn, solver=replace(sv, integration_steps=0))
+        if start[1]:
+            trn = track(ls, start[0], pn, p, log_index=i_n, **budget)
+            if trn.ok and (fallback is None or _admissible(ls, p, trn.x)):
+                return trn.x, True, trn.residual, "continuation-N", ""
+            n_at = float(np.exp(np.log(N_START) + trn.s * np.log(p[i_n] / N_START)))
+            p_at = np.array(p, float)
+            p_at[i_n] = n_at
+            why = "not a physical state either" if trn.ok else _stall(ls, p_at, trn.x)
+            reasons.append(
+                f"continuation in N from {N_START:g} stopped at N = {n_at:.4g} after "
+                f"{trn.steps} steps ({why})"
+            )
+    if fallback is not None:
+        return fallback[0], True, fallback[1], fallback[2], "; ".join(reasons)
+    if sv.integration_steps > 0:
+        gamma_min = _slowest_rate(ls, p)
+        t_end = integrate_time if integrate_time is not None else 50.0 / gamma_min
+        xt, t_at = _integrate_stiff(ls, p, x0, t_end, sv.integration_steps)
+        if np.all(np.isfinite(xt)):
+            x, ok, res, _ = kern.newton(xt, tol=sv.tol)
+            if ok and _physical(ls, x):
+                return x, True, res, "time-integration+newton", ""
+        reasons.append(
+            f"time integration ({sv.integration_steps} Radau steps, t = {t_at:.3g}/Γ3 "
+            f"of {t_end:.3g}) did not reach a fixed point"
+        )
+    nan = np.full(ls.compiled.n_real, np.nan)
+    return nan, False, float("nan"), "failed", "no fixed point found: " + "; ".join(reasons)
+
+
+def _admissible(ls: LaserSystem, p: np.ndarray, x: np.ndarray) -> bool:
+    """The fixed point passes every admissibility condition (N from ``p``)."""
+    n = p[ls.i_atoms] if ls.i_atoms is not None else float(ls.n_atoms)
+    return bool(ls.admissibility.check(ls.compiled.unpack(x), n).physical)
 
 
 def _slowest_rate(ls: LaserSystem, p: np.ndarray) -> float:
@@ -296,6 +468,7 @@ def dynamics_near(
     t_end: float | None = None,
     n_samples: int = 4001,
     seed: int = 0,
+    max_steps: int | None = None,
 ) -> tuple[Dynamics, np.ndarray, np.ndarray]:
     """Integrate from an unstable fixed point (perturbed along its unstable mode).
 
@@ -307,6 +480,8 @@ def dynamics_near(
         t_end: Integration time (1/Γ3); default ``min(20000, 40 / growth rate)``.
         n_samples: Samples kept (equidistant).
         seed: Seed of the (tiny) random part of the perturbation.
+        max_steps: Budget of RK4 steps (step 0.5/spectral radius); ``t_end`` is cut to
+            fit it, and the note says so. ``None``: no budget.
 
     Returns:
         ``(Dynamics, t, x(t))`` with ``x(t)`` of shape ``(n_samples, n_real)``.
@@ -322,6 +497,10 @@ def dynamics_near(
     if t_end is None:
         t_end = min(20000.0, 40.0 / max(growth, 1e-12))
     h = 0.5 / max(rho, 1e-6)
+    cut = None
+    if max_steps is not None and t_end / h > max_steps:
+        cut = t_end
+        t_end = max_steps * h
     kern = ls.compiled.point(p)
     xs = _kernels.rk4(
         x_fixed + 1e-4 * scale * direction,
@@ -333,12 +512,19 @@ def dynamics_near(
         kern._im_of,
     )
     t = np.linspace(0.0, t_end, n_samples)
-    return summarize_dynamics(ls, t, xs), t, xs
+    dyn = summarize_dynamics(ls, t, xs)
+    if cut is not None:
+        dyn.note += (
+            f" (integrated to t = {t_end:.4g}/Γ3 of the planned {cut:.4g}/Γ3: budget of "
+            f"{max_steps} RK4 steps)"
+        )
+    return dyn, t, xs
 
 
 def summarize_dynamics(ls: LaserSystem, t: np.ndarray, xs: np.ndarray) -> Dynamics:
     """Window statistics of a trajectory (last half of ``t``)."""
-    obs = ls.observables(xs)
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverging trajectory
+        obs = ls.observables(xs)
     half = len(t) // 2
     n = obs["photons"][half:]
     coh = obs["coherent_photons"][half:]
@@ -408,6 +594,7 @@ def steady_state(
     dynamics: bool = True,
     dynamics_time: float | None = None,
     progress: Any = None,
+    solver: SteadySolver | None = None,
 ) -> LaserSteadyState:
     """Steady state(s) of the laser equations at one point or on a grid.
 
@@ -417,14 +604,18 @@ def steady_state(
         system: A :class:`LaserSystem` to use (default ``laser_equations(order)``).
         guess: Initial real-variable vector for a single point (Newton from it).
         dynamics: Where a fixed point is unstable, integrate in time and report
-            :class:`Dynamics` (costs seconds per point).
+            :class:`Dynamics` (within ``solver.dynamics_steps`` RK4 steps).
         dynamics_time: Integration time for that (1/Γ3; default automatic).
         progress: Optional callable ``progress(done, total)``.
+        solver: Search strategy and budgets (default :class:`SteadySolver()`).
 
     Returns:
         A :class:`LaserSteadyState` of shape ``params.shape``. Grid points are solved
-        by continuation from their neighbour (C order), the first from g = 0.
+        by continuation from their neighbour (C order), the first from scratch (see
+        the module docstring). Points without a fixed point have NaN averages,
+        ``converged = False`` and a ``reason``.
     """
+    sv = solver if solver is not None else SteadySolver()
     ls = _system_for(params, order, system)
     pgrid = ls.param_array(params)
     shape = pgrid.shape[:-1]
@@ -433,6 +624,7 @@ def steady_state(
     conv = np.zeros(shape, bool)
     resid = np.zeros(shape)
     method = np.empty(shape, dtype=object)
+    reason = np.empty(shape, dtype=object)
     growth = np.zeros(shape)
     dyn = np.empty(shape, dtype=object)
     total = int(np.prod(shape)) if shape else 1
@@ -440,18 +632,19 @@ def steady_state(
         p = pgrid[idx]
         nb = _neighbour(idx) if shape else None
         if nb is not None and conv[nb]:
-            x, ok, r, m = _solve_point(ls, p, xs[nb], pgrid[nb])
+            x, ok, r, m, why = _solve_point(ls, p, xs[nb], pgrid[nb], solver=sv)
         else:
-            x, ok, r, m = _solve_point(ls, p, guess)
-        xs[idx], conv[idx], resid[idx], method[idx] = x, ok, r, m
-        g, jac = growth_rate(ls, p, x)
+            x, ok, r, m, why = _solve_point(ls, p, guess, solver=sv)
+        xs[idx], conv[idx], resid[idx], method[idx], reason[idx] = x, ok, r, m, why
+        g, jac = growth_rate(ls, p, x) if ok else (float("nan"), None)
         growth[idx] = g
         dyn[idx] = None
         if dynamics and ok and not g < 0:
-            dyn[idx] = dynamics_near(ls, p, x, jac, dynamics_time)[0]
+            dyn[idx] = dynamics_near(ls, p, x, jac, dynamics_time, max_steps=sv.dynamics_steps)[0]
         if progress is not None:
             progress(count + 1, total)
     obs = ls.observables(xs)
+    verdict = ls.admissibility.check(ls.compiled.unpack(xs), _atoms_of(ls, pgrid))
     return LaserSteadyState(
         params=params,
         order=ls.order,
@@ -469,14 +662,28 @@ def steady_state(
         method=method,
         max_growth_rate=growth,
         stable=growth < 0,
+        physical=verdict.physical & conv,
+        violation=np.where(conv, verdict.violation, "no fixed point"),
+        violated=np.where(conv, verdict.which, -2),
+        reason=reason,
         dynamics=dyn,
     )
 
 
+def _atoms_of(ls: LaserSystem, pgrid: np.ndarray) -> np.ndarray | float:
+    """N per grid point (the system's explicit N if it has one)."""
+    if ls.i_atoms is not None:
+        return pgrid[..., ls.i_atoms]
+    return float(ls.n_atoms)
+
+
 __all__ = [
+    "N_START",
     "TOL",
     "Dynamics",
     "LaserSteadyState",
+    "SteadySolver",
+    "Track",
     "dynamics_near",
     "growth_rate",
     "steady_state",

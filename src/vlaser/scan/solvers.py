@@ -123,6 +123,10 @@ class SolverAdapter:
         """
         raise NotImplementedError
 
+    def extra_attrs(self) -> dict[str, Any]:
+        """Global attributes the solver adds to its results (JSON-able values)."""
+        return {}
+
     def with_options(self, **options: Any) -> SolverAdapter:
         """A copy with some options changed."""
         return dataclasses.replace(self, options={**self.options, **options})
@@ -300,8 +304,11 @@ class LaserSteadyAdapter(SolverAdapter):
 
     Outputs: ``photons`` n = <a†a>, ``coherent_photons`` |<a>|², ``inversion`` per atom,
     ``populations``, ``converged`` (0/1), ``residual`` max|f|, ``max_growth_rate``
-    (largest real part of the Jacobian's eigenvalues, Γ3) and ``stable`` (0/1).
-    Option ``order`` (default 2).
+    (largest real part of the Jacobian's eigenvalues, Γ3), ``stable`` (0/1),
+    ``physical`` (0/1: the averages pass the admissibility conditions of
+    :mod:`vlaser.cumulants.admissible`) and ``violation`` (the most violated condition:
+    its index in the JSON list of the global attribute ``violation_conditions``, −1
+    where physical, −2 where no fixed point was found). Option ``order`` (default 2).
     """
 
     name: ClassVar[str] = "laser.steady"
@@ -328,11 +335,24 @@ class LaserSteadyAdapter(SolverAdapter):
         "residual": OutputSpec(units=RATE_UNITS, long_name="max |f| at the solution"),
         "max_growth_rate": OutputSpec(units=RATE_UNITS, long_name="max Re eig(Jacobian)"),
         "stable": OutputSpec(dtype="int8", long_name="1 where the fixed point is stable"),
+        "physical": OutputSpec(dtype="int8", long_name="1 where the averages are admissible"),
+        "violation": OutputSpec(
+            dtype="int16",
+            long_name="most violated condition: index into attribute violation_conditions "
+            "(-1 none, -2 no fixed point)",
+        ),
     }
     dim_coords: ClassVar[Mapping[str, tuple[tuple[Any, ...], str]]] = {
         "level": ((1, 2, 3), DIMENSIONLESS)
     }
     default_options: ClassVar[Mapping[str, Any]] = {"order": 2}
+
+    def extra_attrs(self) -> dict[str, Any]:
+        """``violation_conditions``: the admissibility conditions, as a JSON list."""
+        from vlaser.laser.equations import laser_equations
+
+        ls = laser_equations(int(self.options["order"]))
+        return {"violation_conditions": json.dumps([c.text for c in ls.admissibility.conditions])}
 
     @staticmethod
     def _params(values: Mapping[str, np.ndarray | float]):
@@ -385,6 +405,8 @@ class LaserSteadyAdapter(SolverAdapter):
             "residual": ss.residual,
             "max_growth_rate": ss.max_growth_rate,
             "stable": ss.stable.astype(np.int8),
+            "physical": ss.physical.astype(np.int8),
+            "violation": ss.violated.astype(np.int16),
         }
 
 

@@ -122,6 +122,7 @@ class ScanSchema:
         for name, value in self.fixed.items():
             if isinstance(value, int | float):
                 attrs[f"fixed_{name}"] = float(value)
+        attrs.update(self.adapter.extra_attrs())
         return attrs
 
     def coords(self) -> dict[str, tuple[Any, Any, dict[str, str]]]:
