@@ -24,8 +24,9 @@ def build_v(x, re_of, im_of, v):  # pragma: no cover - compiled
 
 
 @nb.njit(cache=True)
-def accumulate(coef, vars_, v, ptr, idx, wr, wi, out):  # pragma: no cover - compiled
-    """out[idx] += wr·Re(term) + wi·Im(term) for every term c·Π v[vars]."""
+def _sum_terms(coef, vars_, v, ptr, idx, wr, wi, out, absolute):  # pragma: no cover
+    """out[idx] += wr·Re(term) + wi·Im(term) for every term c·Π v[vars] (or the
+    magnitudes of the two parts, ``absolute``)."""
     out[:] = 0.0
     deg = vars_.shape[1]
     for t in range(coef.shape[0]):
@@ -35,7 +36,16 @@ def accumulate(coef, vars_, v, ptr, idx, wr, wi, out):  # pragma: no cover - com
         zr = z.real
         zi = z.imag
         for q in range(ptr[t], ptr[t + 1]):
-            out[idx[q]] += wr[q] * zr + wi[q] * zi
+            if absolute:
+                out[idx[q]] += abs(wr[q] * zr) + abs(wi[q] * zi)
+            else:
+                out[idx[q]] += wr[q] * zr + wi[q] * zi
+
+
+@nb.njit(cache=True)
+def accumulate(coef, vars_, v, ptr, idx, wr, wi, out):  # pragma: no cover - compiled
+    """out[idx] += wr·Re(term) + wi·Im(term) for every term c·Π v[vars]."""
+    _sum_terms(coef, vars_, v, ptr, idx, wr, wi, out, False)
 
 
 @nb.njit(cache=True)
@@ -46,16 +56,7 @@ def accumulate_abs(coef, vars_, v, ptr, idx, wr, wi, out):  # pragma: no cover -
     Jacobian) is a small multiple of eps times this scale, whatever the magnitudes of
     the variables: it is the floor below which no residual can be pushed.
     """
-    out[:] = 0.0
-    deg = vars_.shape[1]
-    for t in range(coef.shape[0]):
-        z = coef[t]
-        for d in range(deg):
-            z *= v[vars_[t, d]]
-        zr = z.real
-        zi = z.imag
-        for q in range(ptr[t], ptr[t + 1]):
-            out[idx[q]] += abs(wr[q] * zr) + abs(wi[q] * zi)
+    _sum_terms(coef, vars_, v, ptr, idx, wr, wi, out, True)
 
 
 @nb.njit(cache=True)

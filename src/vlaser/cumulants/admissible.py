@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import product
+from typing import Any
 
 import numpy as np
 
@@ -208,8 +209,10 @@ class Admissibility:
                 yield Condition(text, "collective", (xx, pair, mean))
 
     # -- checking --------------------------------------------------------------
-    def _matrices(self) -> tuple[np.ndarray, ...]:
-        """Forms as one matrix on v = (1, u, ū), and each kind's form columns."""
+    def _matrices(self) -> tuple[Any, ...]:
+        """Forms as sparse rows on v = (1, u, ū) (``(coef, column, row starts)``: no
+        BLAS call, whose thread start-up costs more than these few hundred products),
+        and each kind's form columns."""
         cached = getattr(self, "_mats", None)
         if cached is not None:
             return cached
@@ -221,16 +224,20 @@ class Admissibility:
             cols[cond.kind].append([len(forms) + k for k in range(len(cond.forms))])
             rows[cond.kind].append(c)
             forms.extend(cond.forms)
-        mat = np.zeros((len(forms), 2 * n + 1), dtype=complex)
-        for r, (const, terms) in enumerate(forms):
-            mat[r, 0] = const
-            for coef, k, conj in terms:
-                mat[r, 1 + n * conj + k] += coef
+        coef, column, starts = [], [], []
+        for const, terms in forms:
+            starts.append(len(coef))
+            coef.append(complex(const))
+            column.append(0)
+            for c, k, conj in terms:
+                coef.append(complex(c))
+                column.append(1 + n * conj + k)
+        mat = (np.asarray(coef), np.asarray(column, np.intp), np.asarray(starts, np.intp))
         kinds = tuple(
             (k, np.asarray(cols[k], dtype=np.intp).reshape(-1, w), np.asarray(rows[k], np.intp))
             for k, w in (("positive", 1), ("cauchy-schwarz", 3), ("collective", 3))
         )
-        self._mats = (mat, np.abs(mat), kinds)
+        self._mats = (mat, kinds)
         return self._mats
 
     def margins(
@@ -245,12 +252,13 @@ class Admissibility:
             u: Complex averages ``batch + (n_avg,)`` in the system's order.
             n_atoms: N, broadcastable to ``batch`` (collective conditions only).
         """
-        mat, amat, kinds = self._matrices()
+        (coef, column, starts), kinds = self._matrices()
         u = np.asarray(u, dtype=complex)
         batch = u.shape[:-1]
         v = np.concatenate([np.ones(batch + (1,), complex), u, np.conj(u)], axis=-1)
-        f = v @ mat.T
-        fs = np.abs(v) @ amat.T
+        terms = coef * v[..., column]
+        f = np.add.reduceat(terms, starts, axis=-1)
+        fs = np.add.reduceat(np.abs(terms), starts, axis=-1)
         value = np.empty(batch + (len(self.conditions),))
         scale = np.empty_like(value)
         n = np.asarray(n_atoms, dtype=float)[..., None]

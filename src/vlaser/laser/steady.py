@@ -83,7 +83,7 @@ class SteadySolver:
     max_steps: int = 2000
     max_newton: int = 15
     integration_steps: int = 300
-    dynamics_steps: int = 60_000
+    dynamics_steps: int = 40_000
 
     def __post_init__(self) -> None:
         if not (np.isfinite(self.tol) and self.tol > 0):
