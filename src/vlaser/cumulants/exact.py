@@ -10,7 +10,7 @@ jump one summed operator. QuTiP is imported lazily (it is a test dependency only
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,10 +28,11 @@ class ExactModel:
     Attributes:
         H: Hamiltonian (``qutip.Qobj``).
         c_ops: Collapse operators ``sqrt(rate)·J``.
-        n_atoms: Number of explicit atoms.
+        n_atoms: Number of explicit atoms of the first group.
         fock_dim: Fock-space cutoff (number states 0..fock_dim-1).
         model: The model definition.
         values: Parameter values used.
+        counts: Explicit atoms per group (model order).
     """
 
     H: Any
@@ -40,10 +41,11 @@ class ExactModel:
     fock_dim: int
     model: Model
     values: dict[sp.Symbol, Any]
+    counts: tuple[int, ...] = ()
 
     def op(self, operator: Operator) -> Any:
-        """An operator with concrete atom labels (1..n_atoms) as a ``qutip.Qobj``."""
-        return _to_qobj(operator, self.model, self.n_atoms, self.fock_dim, self.values)
+        """An operator with concrete atom labels (1..count per group) as a ``qutip.Qobj``."""
+        return _to_qobj(operator, self.model, self.counts, self.fock_dim, self.values)
 
     def steady_state(self, symmetric: bool | None = None) -> Any:
         """Steady state ρ as a ``qutip.Qobj``.
@@ -57,36 +59,46 @@ class ExactModel:
         import qutip
 
         if symmetric is None:
-            symmetric = self.n_atoms >= 2
-        if not symmetric or self.n_atoms <= 1:
+            symmetric = max(self.counts, default=0) >= 2
+        if not symmetric or max(self.counts, default=0) <= 1:
             return qutip.steadystate(self.H, self.c_ops, method="direct", use_rcm=True)
         return _symmetric_steady_state(self)
 
     def expect(self, rho: Any, operator: Operator, symmetrize: bool = True) -> complex:
-        """⟨operator⟩ in state ``rho``; with ``symmetrize`` averaged over atom relabellings.
+        """⟨operator⟩ in state ``rho``; with ``symmetrize`` averaged over atom relabellings
+        inside each group.
 
         The symmetric average equals the cumulant engine's identical-atom average.
         """
         import qutip
 
-        if not symmetrize or self.n_atoms <= 1:
+        if not symmetrize or max(self.counts, default=0) <= 1:
             return complex(qutip.expect(self.op(operator), rho))
-        labels = sorted(lab for lab in operator.labels() if isinstance(lab, int))
+        per_group = []
+        for g, count in zip(self.model.groups, self.counts, strict=True):
+            labels = sorted({a[1] for m in operator.terms for a in m.atoms if a[0] == g.space})
+            maps = [
+                {(g.space, a): b for a, b in zip(labels, perm, strict=True)}
+                for perm in itertools.permutations(range(1, count + 1), len(labels))
+            ]
+            per_group.append(maps)
         vals = []
-        for perm in itertools.permutations(range(1, self.n_atoms + 1), len(labels)):
-            mapping = dict(zip(labels, perm, strict=True))
-            vals.append(complex(qutip.expect(self.op(operator.relabel(mapping)), rho)))
+        for combo in itertools.product(*per_group):
+            mapping = {k: v for m in combo for k, v in m.items()}
+            vals.append(complex(qutip.expect(self.op(_relabel_groups(operator, mapping)), rho)))
         return complex(np.mean(vals))
 
 
 def _symmetric_steady_state(em: ExactModel) -> Any:
-    """Steady state restricted to atom-permutation-invariant operators.
+    """Steady state restricted to operators invariant under permutations of the atoms
+    inside each group.
 
-    With D = F·d^N (Fock cutoff F, d levels, N atoms; tensor order Fock then atoms),
-    the matrix units |r><c| are grouped into orbits under simultaneous permutation of
-    the atoms' (row level, column level) pairs; P (orthonormal columns, one per orbit)
-    spans the invariant operators, and L P = P (Pᵀ L P) because L commutes with the
-    permutations. The unique steady state solves Pᵀ L P y = 0 with unit trace.
+    With D = F·Π_g d_g^(N_g) (Fock cutoff F; tensor order Fock, then the groups' atoms),
+    the matrix units |r><c| are grouped into orbits under simultaneous permutation,
+    within each group, of the atoms' (row level, column level) pairs; P (orthonormal
+    columns, one per orbit) spans the invariant operators, and L P = P (Pᵀ L P) because
+    L commutes with the permutations. The unique steady state solves Pᵀ L P y = 0 with
+    unit trace.
     """
     import qutip
     import scipy.sparse as sps
@@ -96,18 +108,24 @@ def _symmetric_steady_state(em: ExactModel) -> Any:
     dims = em.H.dims[0]
     n_fock = len(em.model.fock)
     f_dim = int(np.prod(dims[:n_fock])) if n_fock else 1
-    d = dims[n_fock]
-    n = em.n_atoms
-    big_d = f_dim * d**n
+    atom_dims = dims[n_fock:]
+    big_d = int(np.prod(dims))
     idx = np.arange(big_d)
-    levels = np.stack([(idx // d ** (n - 1 - k)) % d for k in range(n)], axis=1)  # (D, N)
-    fock = idx // d**n
+    # digit k of a basis index = level of tensor factor n_fock + k (row-major)
+    strides = [int(np.prod(atom_dims[k + 1 :])) for k in range(len(atom_dims))]
+    levels = np.stack([(idx // strides[k]) % atom_dims[k] for k in range(len(atom_dims))], 1)
+    fock = idx // int(np.prod(atom_dims)) if atom_dims else idx
     r = np.repeat(idx, big_d)
     c = np.tile(idx, big_d)
-    pairs = np.sort(levels[r] * d + levels[c], axis=1)  # (D², N), permutation invariant
     key = fock[r] * f_dim + fock[c]
-    for k in range(n):
-        key = key * (d * d) + pairs[:, k]
+    start = 0
+    for g, count in zip(em.model.groups, em.counts, strict=True):
+        d = g.space.levels
+        cols = slice(start, start + count)
+        pairs = np.sort(levels[r, cols] * d + levels[c, cols], axis=1)  # per-group invariant
+        for k in range(count):
+            key = key * (d * d) + pairs[:, k]
+        start += count
     _, orbit, counts = np.unique(key, return_inverse=True, return_counts=True)
     vec = r + c * big_d  # column stacking, as qutip's operator_to_vector
     proj = sps.csr_matrix(
@@ -126,29 +144,46 @@ def _symmetric_steady_state(em: ExactModel) -> Any:
     return qutip.Qobj(rho, dims=em.H.dims)
 
 
-def _basis(model: Model, n_atoms: int, fock_dim: int) -> tuple[list[Any], list[int]]:
+def _relabel_groups(op: Operator, mapping: Mapping[tuple[Any, int], int]) -> Operator:
+    """Relabel atoms per group: ``mapping[(space, old)] = new``."""
+    out: dict[Monomial, sp.Expr] = {}
+    for mono, c in op.terms.items():
+        atoms = [(s, mapping.get((s, lab), lab), i, j) for s, lab, i, j in mono.atoms]
+        m = Monomial.build(mono.fock, atoms)
+        out[m] = out[m] + c if m in out else c
+    return Operator(out)
+
+
+def _basis(model: Model, counts: tuple[int, ...], fock_dim: int) -> tuple[list[Any], list[int]]:
     import qutip
 
     eyes = [qutip.qeye(fock_dim).to("CSR") for _ in model.fock]
-    levels = model.atom_space.levels if model.atom_space is not None else 0
-    eyes += [qutip.qeye(levels).to("CSR") for _ in range(n_atoms)]
-    return eyes, [fock_dim] * len(model.fock) + [levels] * n_atoms
+    dims = [fock_dim] * len(model.fock)
+    for g, count in zip(model.groups, counts, strict=True):
+        eyes += [qutip.qeye(g.space.levels).to("CSR") for _ in range(count)]
+        dims += [g.space.levels] * count
+    return eyes, dims
 
 
-def _monomial_qobj(mono: Monomial, model: Model, n_atoms: int, fock_dim: int) -> Any:
+def _monomial_qobj(mono: Monomial, model: Model, counts: tuple[int, ...], fock_dim: int) -> Any:
     import qutip
 
-    factors, _ = _basis(model, n_atoms, fock_dim)
+    factors, _ = _basis(model, counts, fock_dim)
     pos = {s: k for k, s in enumerate(model.fock)}
+    offset, start = {}, len(model.fock)
+    for g, count in zip(model.groups, counts, strict=True):
+        offset[g.space] = (start, count)
+        start += count
     for s, m, n in mono.fock:
         a = qutip.destroy(fock_dim).to("CSR")
         factors[pos[s]] = (a.dag() ** m * a**n).to("CSR")
     for s, lab, i, j in mono.atoms:
-        if isinstance(lab, Index) or not 1 <= int(lab) <= n_atoms:
-            raise ValueError(f"atom label {lab} outside 1..{n_atoms}")
+        first, count = offset[s]
+        if isinstance(lab, Index) or not 1 <= int(lab) <= count:
+            raise ValueError(f"atom label {lab} of group {s.name} outside 1..{count}")
         levels = s.levels
         proj = qutip.basis(levels, i - 1) * qutip.basis(levels, j - 1).dag()
-        factors[len(model.fock) + int(lab) - 1] = proj.to("CSR")
+        factors[first + int(lab) - 1] = proj.to("CSR")
     return qutip.tensor(*factors) if len(factors) > 1 else factors[0]
 
 
@@ -162,50 +197,66 @@ def _number(c: sp.Expr, values: Mapping[sp.Symbol, float]) -> complex:
 def _to_qobj(
     operator: Operator,
     model: Model,
-    n_atoms: int,
+    counts: tuple[int, ...],
     fock_dim: int,
     values: Mapping[sp.Symbol, float],
 ) -> Any:
     import qutip
 
-    _, dims = _basis(model, n_atoms, fock_dim)
+    _, dims = _basis(model, counts, fock_dim)
     out = (qutip.qzero(dims) if len(dims) > 1 else qutip.qzero(dims[0])).to("CSR")
     for mono, c in operator.terms.items():
-        out = out + _number(c, values) * _monomial_qobj(mono, model, n_atoms, fock_dim)
+        z = _number(c, values)
+        if z != 0:  # e.g. a fresh atom's multiplicity N_k − 1 = 0 with one explicit atom
+            out = out + z * _monomial_qobj(mono, model, counts, fock_dim)
     return out
 
 
-def _expand_template(tmpl: Template, n_atoms: int) -> Operator:
-    """Σ_j over explicit atoms 1..n (independent sums for several indices)."""
+def _expand_template(tmpl: Template, model: Model, counts: tuple[int, ...]) -> Operator:
+    """Σ_j over the explicit atoms of each index's group (independent sums)."""
+    from vlaser.cumulants.derive import _index_spaces
+
+    count_of = {g.space: c for g, c in zip(model.groups, counts, strict=True)}
     total = Operator()
     for term in tmpl.terms:
         if not term.indices:
             total = total + term.op
             continue
-        for labels in itertools.product(range(1, n_atoms + 1), repeat=len(term.indices)):
+        ranges = [range(1, count_of[s] + 1) for s in _index_spaces(term)]
+        for labels in itertools.product(*ranges):
             total = total + term.op.relabel(dict(zip(term.indices, labels, strict=True)))
     return total
 
 
 def to_qutip(
-    model: Model, n_atoms: int, fock_dim: int, values: Mapping[sp.Symbol, float]
+    model: Model,
+    n_atoms: int | Sequence[int],
+    fock_dim: int,
+    values: Mapping[sp.Symbol, float],
 ) -> ExactModel:
-    """Exact QuTiP master equation of ``model`` with ``n_atoms`` explicit atoms.
+    """Exact QuTiP master equation of ``model`` with explicit atoms.
 
     Args:
-        model: The model definition (its own ``n_atoms`` is ignored).
-        n_atoms: Explicit number of atoms (>= 1 if the model has atoms).
+        model: The model definition (its own atom numbers are ignored).
+        n_atoms: Explicit number of atoms (one group), or one number per group.
         fock_dim: Fock cutoff per mode.
-        values: Numeric value of every parameter symbol (``N`` is set to ``n_atoms``).
+        values: Numeric value of every parameter symbol (each symbolic group ``N`` is
+            set to its explicit count).
 
     Raises:
-        ValueError: For missing parameters or negative rates.
+        ValueError: For missing parameters, negative rates or a wrong number of counts.
     """
+    counts = (
+        (int(n_atoms),) if isinstance(n_atoms, int | np.integer) else tuple(int(c) for c in n_atoms)
+    )
+    if len(counts) != len(model.groups) and model.groups:
+        raise ValueError(f"{len(model.groups)} groups need as many atom counts, got {counts}")
     vals = {k: sp.Float(float(v)) for k, v in values.items()}
-    if isinstance(model.n_atoms, sp.Symbol):
-        vals[model.n_atoms] = float(n_atoms)
-    h_op = _expand_template(model.hamiltonian, n_atoms)
-    H = _to_qobj(h_op, model, n_atoms, fock_dim, vals)
+    for g, count in zip(model.groups, counts, strict=True):
+        if isinstance(g.n_atoms, sp.Symbol):
+            vals[g.n_atoms] = float(count)
+    h_op = _expand_template(model.hamiltonian, model, counts)
+    H = _to_qobj(h_op, model, counts, fock_dim, vals)
     c_ops = []
     for jump in model.jumps:
         rate = _number(jump.rate, vals)
@@ -215,14 +266,19 @@ def to_qutip(
             continue
         amp = float(np.sqrt(rate.real))
         if jump.over is not None:
+            from vlaser.cumulants.derive import _index_spaces
+
             term = jump.op.terms[0]
-            for k in range(1, n_atoms + 1):
+            (space,) = _index_spaces(term)
+            count = counts[[g.space for g in model.groups].index(space)]
+            for k in range(1, count + 1):
                 op = term.op.relabel({jump.over: k})
-                c_ops.append(amp * _to_qobj(op, model, n_atoms, fock_dim, vals))
+                c_ops.append(amp * _to_qobj(op, model, counts, fock_dim, vals))
         else:
-            op = _expand_template(jump.op, n_atoms)
-            c_ops.append(amp * _to_qobj(op, model, n_atoms, fock_dim, vals))
-    return ExactModel(H, c_ops, n_atoms, fock_dim, model, vals)
+            op = _expand_template(jump.op, model, counts)
+            c_ops.append(amp * _to_qobj(op, model, counts, fock_dim, vals))
+    first = counts[0] if counts else 0
+    return ExactModel(H, c_ops, first, fock_dim, model, vals, counts)
 
 
 __all__ = ["ExactModel", "to_qutip"]

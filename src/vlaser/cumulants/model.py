@@ -15,6 +15,14 @@ A :class:`Jump` ``(rate, J)`` contributes ``rate · D[J]``, D[J]ρ = JρJ† −
 
 The number of atoms ``n_atoms`` is a sympy symbol (identical-atom symmetry, N a
 parameter) or an int (explicit atoms, still permutation symmetric).
+
+**Groups.** A model may hold several groups of identical atoms (:class:`AtomGroup`),
+each on its own :class:`~vlaser.cumulants.algebra.NLevelSpace` with its own atom
+number and its own parameter symbols (e.g. the velocity classes of a thermal cloud).
+A summation index ranges over the atoms of the group whose space its transitions
+use; identical-atom symmetry holds inside each group, not across groups, so averages
+of atoms of different groups are distinct variables. A collective jump may sum over
+several groups (``ν2 D[a†a + Σ_k S2^k]``).
 """
 
 from __future__ import annotations
@@ -140,19 +148,39 @@ class Jump:
         return f"({sp.sstr(self.rate)}) D[{self.op.text()}]"
 
 
+@dataclass(frozen=True)
+class AtomGroup:
+    """A group of identical atoms: their level space and their number.
+
+    Attributes:
+        space: The group's level space (distinct per group: the space names the group).
+        n_atoms: The number of atoms, a sympy symbol or an int.
+    """
+
+    space: NLevelSpace
+    n_atoms: sp.Expr | int
+
+    def __post_init__(self) -> None:
+        if isinstance(self.n_atoms, int) and self.n_atoms < 0:
+            raise ValueError("n_atoms must be >= 0")
+
+
 @dataclass
 class Model:
-    """An open quantum system: spaces, H (template), jumps, atom number.
+    """An open quantum system: spaces, H (template), jumps, atom numbers.
 
     Attributes:
         fock: The Fock modes.
-        atom_space: The level space shared by all identical atoms (``None``: no atoms).
+        atom_space: The level space of the (first) group of identical atoms
+            (``None``: no atoms).
         hamiltonian: H as a :class:`Template`.
         jumps: The dissipative channels.
-        n_atoms: N — a sympy symbol or an int.
+        n_atoms: N of the (first) group — a sympy symbol or an int.
         parameters: The real parameter symbols, in a fixed order (compiled code takes
             them in this order).
         name: Short model name (used in cache keys).
+        groups: All groups of identical atoms (default: one group, ``atom_space`` with
+            ``n_atoms``); when given, ``atom_space``/``n_atoms`` are its first group's.
     """
 
     fock: tuple[FockSpace, ...]
@@ -163,14 +191,38 @@ class Model:
     parameters: tuple[sp.Symbol, ...]
     name: str = "model"
     notes: dict[str, str] = field(default_factory=dict)
+    groups: tuple[AtomGroup, ...] = ()
 
     def __post_init__(self) -> None:
         self.hamiltonian = Template.of(self.hamiltonian)
         if isinstance(self.n_atoms, int) and self.n_atoms < 0:
             raise ValueError("n_atoms must be >= 0")
+        if not self.groups and self.atom_space is not None:
+            self.groups = (AtomGroup(self.atom_space, self.n_atoms),)
+        elif self.groups:
+            self.groups = tuple(self.groups)
+            self.atom_space = self.groups[0].space
+            self.n_atoms = self.groups[0].n_atoms
+            names = [g.space.name for g in self.groups]
+            if len(set(names)) != len(names):
+                raise ValueError("every group needs its own level space (distinct names)")
+        self._n_of = {g.space: g.n_atoms for g in self.groups}
+
+    def n_of(self, space: NLevelSpace) -> sp.Expr | int:
+        """Atom number of the group on ``space``.
+
+        Raises:
+            ValueError: For a space that is no group's.
+        """
+        try:
+            return self._n_of[space]
+        except KeyError:
+            raise ValueError(f"no atom group on space {space.name!r}") from None
 
     def with_atoms(self, n_atoms: sp.Expr | int) -> Model:
-        """The same model with another atom number (symbol or int)."""
+        """The same (one-group) model with another atom number (symbol or int)."""
+        if len(self.groups) > 1:
+            raise ValueError("with_atoms is for one-group models")
         params = tuple(p for p in self.parameters if p != self.n_atoms)
         if isinstance(n_atoms, sp.Symbol):
             params = params + (n_atoms,)
@@ -189,9 +241,10 @@ class Model:
         """Readable definition (also the source of the cache key)."""
         lines = [f"model {self.name}", f"N = {self.n_atoms}"]
         lines.append("fock: " + ", ".join(f.name for f in self.fock))
-        if self.atom_space is not None:
-            s = self.atom_space
-            lines.append(f"atoms: {s.name} levels={s.levels} ground={s.ground}")
+        for g in self.groups:
+            s = g.space
+            line = f"atoms: {s.name} levels={s.levels} ground={s.ground}"
+            lines.append(line if len(self.groups) == 1 else f"{line} N={g.n_atoms}")
         lines.append("parameters: " + ", ".join(p.name for p in self.parameters))
         lines.append("H = " + self.hamiltonian.text())
         for jmp in self.jumps:
@@ -208,4 +261,4 @@ def fresh_indices(names: Sequence[str]) -> tuple[Index, ...]:
     return tuple(Index(n) for n in names)
 
 
-__all__ = ["Jump", "Model", "Sum", "Template", "TemplateTerm", "fresh_indices"]
+__all__ = ["AtomGroup", "Jump", "Model", "Sum", "Template", "TemplateTerm", "fresh_indices"]

@@ -90,6 +90,101 @@ def laser_model(n_atoms: sp.Expr | int | None = None, ground_eliminated: bool = 
     return Model((CAVITY,), space, h, jumps, n, params, name="vlaser-laser")
 
 
+#: Parameters that may differ between groups of atoms (velocity classes, positions):
+#: the detunings and Rabi frequencies each class sees, its coupling and atom number.
+#: The others (Δc, κ, Γ2, Γ3, Γ23, ν2, ν3) are one cavity, one species, one pair of lasers.
+GROUP_FIELDS = ("delta2", "delta3", "omega2", "omega3", "g", "atoms")
+#: The shared fields, in compiled order.
+SHARED_FIELDS = tuple(k for k in PARAMETER_NAMES if k not in GROUP_FIELDS)
+
+
+def group_space(k: int) -> NLevelSpace:
+    """The level space of atom group ``k`` (1-based; ground eliminated)."""
+    return NLevelSpace(f"atom{k}", 3, ground=1)
+
+
+def group_symbols(k: int) -> dict[str, sp.Symbol]:
+    """Per-group parameter symbols of group ``k``: ``Δ2_k``, ..., ``N_k``."""
+    out = {}
+    for name in GROUP_FIELDS:
+        base = PARAMETER_NAMES[name]
+        if name == "atoms":
+            out[name] = sp.Symbol(f"N_{k}", positive=True)
+        else:
+            out[name] = sp.Symbol(f"{base.name}_{k}", real=True)
+    return out
+
+
+def laser_group_model(n_groups: int, counts: tuple[int, ...] | None = None) -> Model:
+    """The laser with ``n_groups`` groups of identical atoms, all in one cavity mode.
+
+    H = −Δc a†a + Σ_k Σ_{j∈k} [ g_k(a†σ12^j + aσ21^j) − Δ2_k σ22^j − Δ3_k σ33^j
+                                + Ω2_k(σ21^j + σ12^j) + Ω3_k(σ31^j + σ13^j) ]
+
+    L = 2κ D[a] + Σ_j [Γ2 D[σ12^j] + Γ3 D[σ13^j] + Γ23 D[σ32^j]]
+        + ν3 D[Σ_k S3^k] + ν2 D[a†a + Σ_k S2^k]:
+
+    the pump phase noise is common to all groups (one pair of lasers). Group k has
+    the per-group symbols of :func:`group_symbols` and N_k atoms (symbolic, or
+    ``counts[k-1]`` explicit atoms). With one group this is :func:`laser_model` with
+    renamed symbols.
+
+    Returns:
+        The :class:`Model`; parameters: the shared ones (order of
+        :data:`SHARED_FIELDS`), then each group's (order of :data:`GROUP_FIELDS`,
+        N_k only if symbolic).
+    """
+    from vlaser.cumulants.model import AtomGroup
+
+    if n_groups < 1:
+        raise ValueError("n_groups must be >= 1")
+    a = Destroy(CAVITY)
+    ad = Create(CAVITY)
+    h = -DELTA_C * ad * a
+    jumps = [Jump(2 * KAPPA, a)]
+    s3_all, s2_all = None, ad * a
+    groups, params = [], [PARAMETER_NAMES[k] for k in SHARED_FIELDS]
+    for k in range(1, n_groups + 1):
+        space = group_space(k)
+        sym = group_symbols(k)
+        j = Index(f"j{k}")
+
+        def s(i: int, m: int, space=space, j=j):
+            return Transition(space, i, m, j)
+
+        atom_h = (
+            sym["g"] * (ad * s(1, 2) + a * s(2, 1))
+            - sym["delta2"] * s(2, 2)
+            - sym["delta3"] * s(3, 3)
+            + sym["omega2"] * (s(2, 1) + s(1, 2))
+            + sym["omega3"] * (s(3, 1) + s(1, 3))
+        )
+        h = h + Sum(atom_h, j)
+        jumps += [
+            Jump(GAMMA2, s(1, 2), over=j),
+            Jump(GAMMA3, s(1, 3), over=j),
+            Jump(GAMMA23, s(3, 2), over=j),
+        ]
+        s3_all = Sum(s(3, 3), j) if s3_all is None else s3_all + Sum(s(3, 3), j)
+        s2_all = s2_all + Sum(s(2, 2), j)
+        n = sym["atoms"] if counts is None else int(counts[k - 1])
+        groups.append(AtomGroup(space, n))
+        params += [sym[f] for f in GROUP_FIELDS if f != "atoms"]
+        if counts is None:
+            params.append(sym["atoms"])
+    jumps += [Jump(NU3, s3_all), Jump(NU2, s2_all)]
+    return Model(
+        (CAVITY,),
+        groups[0].space,
+        h,
+        jumps,
+        groups[0].n_atoms,
+        tuple(params),
+        name=f"vlaser-laser-{n_groups}-groups",
+        groups=tuple(groups),
+    )
+
+
 def parameter_values(params) -> dict[sp.Symbol, float]:
     """Symbol -> value for one scalar :class:`~vlaser.params.LaserParams` point."""
     vals = params.values()
@@ -117,4 +212,17 @@ def to_qutip(params, fock_dim: int, n_atoms: int | None = None, ground_eliminate
     return _to_qutip(laser_model(None, ground_eliminated), n, fock_dim, parameter_values(params))
 
 
-__all__ = ["ATOM", "CAVITY", "N", "PARAMETER_NAMES", "laser_model", "parameter_values", "to_qutip"]
+__all__ = [
+    "ATOM",
+    "CAVITY",
+    "GROUP_FIELDS",
+    "N",
+    "PARAMETER_NAMES",
+    "SHARED_FIELDS",
+    "group_space",
+    "group_symbols",
+    "laser_group_model",
+    "laser_model",
+    "parameter_values",
+    "to_qutip",
+]
