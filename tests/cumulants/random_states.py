@@ -16,7 +16,7 @@ def symmetric_state(em, seed, max_photons=2, rank=None):
     """
     rng = np.random.default_rng(seed)
     dims = list(em.H.dims[0])
-    fock, atoms = dims[0], dims[1:]
+    atoms = dims[1:]
     n = len(atoms)
     d = int(np.prod(dims))
     r = d if rank is None else rank
