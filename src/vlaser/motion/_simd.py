@@ -15,6 +15,7 @@ results do not depend on the thread or the order of the calls).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from llvmlite import ir
@@ -67,55 +68,111 @@ def _shuffle(builder: Any, x: Any, y: Any, mask: list[int]) -> Any:
     return builder.shuffle_vector(x, y, ir.Constant(ir.VectorType(_I32, WIDTH), mask))
 
 
+def _fabs(builder: Any, x: Any) -> Any:
+    fn = cgutils.get_or_insert_function(
+        builder.module, ir.FunctionType(_V8, [_V8]), "llvm.fabs.v8f64"
+    )
+    return builder.call(fn, [x])
+
+
+def _popcount(builder: Any, mask: Any, int_t: Any) -> Any:
+    """Number of true lanes of an ``<8 x i1>`` mask, as ``int_t``."""
+    i8 = ir.IntType(8)
+    fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(i8, [i8]), "llvm.ctpop.i8")
+    return builder.zext(builder.call(fn, [builder.bitcast(mask, i8)]), int_t)
+
+
+#: 1/m! for m = 0..15, in the two halves used by :func:`taylor8`.
+_INV_FACT = [1.0 / math.factorial(m) for m in range(2 * WIDTH)]
+#: Coupling terms with |θ|^m/m! (|θ| + 1) below this are dropped (see :func:`taylor8`).
+COUPLING_TOL = 1e-17
+
+
+def _coupling(builder: Any, c: Any, sn: Any, theta: Any, scale: Any, int_t: Any) -> Any:
+    """Coefficients w_m = scale [s^m] cos(φ + θ s), m = 0..15, as two vectors, and the
+    index of the last term kept (terms with |θ|^m/m! (|θ| + 1) < COUPLING_TOL are 0)."""
+    one = ir.Constant(_F64, 1.0)
+    t2 = builder.fmul(theta, theta)
+    t4 = builder.fmul(t2, t2)
+    pw = builder.fmul(
+        builder.fmul(_vector(builder, [one, theta] * 4), _vector(builder, [one, one, t2, t2] * 2)),
+        _vector(builder, [one] * 4 + [t4] * 4),
+    )
+    halves = [pw, builder.fmul(pw, _splat(builder, builder.fmul(t4, t4)))]
+    nc = builder.fneg(c)
+    nsn = builder.fneg(sn)
+    pattern = builder.fmul(_splat(builder, scale), _vector(builder, [c, nsn, nc, sn] * 2))
+    bound = _splat(builder, builder.fadd(_fabs_scalar(builder, theta), one))
+    tol = ir.Constant(_V8, [COUPLING_TOL] * WIDTH)
+    lane0 = ir.Constant(ir.VectorType(ir.IntType(1), WIDTH), [1] + [0] * (WIDTH - 1))
+    out = []
+    count = ir.Constant(int_t, 0)
+    for h, half in enumerate(halves):
+        q = builder.fmul(half, ir.Constant(_V8, _INV_FACT[WIDTH * h : WIDTH * (h + 1)]))
+        keep = builder.fcmp_ordered(">=", builder.fmul(_fabs(builder, q), bound), tol)
+        if h == 0:
+            keep = builder.and_(keep, builder.not_(lane0))
+        count = builder.add(count, _popcount(builder, keep, int_t))
+        if h == 0:
+            keep = builder.or_(keep, lane0)
+        zero = ir.Constant(_V8, [0.0] * WIDTH)
+        out.append(builder.select(keep, builder.fmul(q, pattern), zero))
+    return out, count
+
+
+def _fabs_scalar(builder: Any, x: Any) -> Any:
+    fn = cgutils.get_or_insert_function(
+        builder.module, ir.FunctionType(_F64, [_F64]), "llvm.fabs.f64"
+    )
+    return builder.call(fn, [x])
+
+
 @intrinsic
 def taylor8(
     typingctx: Any,
     b: Any,
     order: Any,
-    mc: Any,
-    hd1r: Any,
-    hd1i: Any,
-    hd2r: Any,
-    hd2i: Any,
+    hd: Any,
+    cpl: Any,
     w2: Any,
     w3: Any,
-    cvec: Any,
     rows: Any,
     fact: Any,
     inv_fact: Any,
     psi_end: Any,
 ) -> Any:
-    """Scaled Taylor coefficients b_n = n! a_n of ψ(s) = Σ a_n s^n over one step.
+    """Taylor coefficients of ψ over one step, scaled as b_n = n! a_n (ψ(s) = Σ a_n s^n).
 
     A complex 3-vector z is the vector (Re z1, Im z1, Re z2, Im z2, Re z3, Im z3, 0, 0).
     ``b[0:8]`` holds b_0 = ψ(0) on entry, ``b[8n : 8n+8]`` holds b_n (n <= order) on
-    return and ``psi_end[0:8]`` ψ(1) = Σ_n b_n/n!. With the coupling
-    C_i(s) = Σ_m w_i[m] s^m (i = 2, 3; zero for m > mc),
-    (n+1) a_{n+1} = −i [h D a_n + Σ_m W_m a_{n−m}], h D = diag(0, h d1, h d2) with
-    h d_j = hdjr + i hdji and W_m = w2[m] X2 + w3[m] X3 (X_i = σ_i1 + σ_1i), so
+    return and ``psi_end[0:8]`` ψ(1) = Σ_n b_n/n!.
+
+    ``hd`` = (Re, Im of h d1, Re, Im of h d2): h D = diag(0, h d1, h d2) is the diagonal of
+    h H_eff. ``cpl`` = (cos φ2, sin φ2, θ2, h Ω2, cos φ3, sin φ3, θ3, h Ω3): the coupling
+    h Ω_i cos(φ_i + θ_i s) = Σ_m w_i[m] s^m along axis i; its coefficients (m <= 15,
+    terms with |θ_i|^m/m! (|θ_i| + 1) < ``COUPLING_TOL`` dropped) are written to
+    ``w2``, ``w3`` (16 each). The recursion
+    (n+1) a_{n+1} = −i [h D a_n + Σ_m W_m a_{n−m}], W_m = w2[m] X2 + w3[m] X3
+    (X_i = σ_i1 + σ_1i), reads
 
         b_{n+1} = −i h D b_n − i W_0 b_n − i n W_1 b_{n−1} + n! R_n,
 
-    R_n = −i Σ_{m=2}^{mc} W_m a_{n−m}. Each product −i D z and −i W_m z is two element-wise
-    products with shuffles of z. The sums R_n are accumulated in ``rows[8n : 8n+8]``:
-    a_k is added to the rows k+2..min(k+mc, order−1) as soon as it is known. The chain
-    from b_n to b_{n+1} is thereby four vector operations.
+    R_n = −i Σ_{m>=2} W_m a_{n−m}: each product −i D z, −i W_m z is two element-wise
+    products with shuffles of z, so the chain from b_n to b_{n+1} is four vector
+    operations. The sums R_n accumulate in ``rows[8n : 8n+8]``: a_k is added to the rows
+    k+2..min(k+mc, order−1) as soon as it is known (mc: the last coupling term kept).
 
-    Sizes: b 8(order+1), rows 8·order, cvec 16(max(mc, 1) + 1) (scratch), fact and
-    inv_fact order+1, psi_end 8; w2, w3 max(mc, 1) + 1.
+    Sizes: b 8(order+1), rows 8·order, fact and inv_fact order+1, psi_end 8.
     """
-    sig = types.void(
-        b, order, mc, hd1r, hd1i, hd2r, hd2i, w2, w3, cvec, rows, fact, inv_fact, psi_end
-    )
+    sig = types.void(b, order, hd, cpl, w2, w3, rows, fact, inv_fact, psi_end)
 
     def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
         tys = signature.args
-        b_p, w2_p, w3_p, cv_p, rows_p, fact_p, ifact_p, end_p = (
+        b_p, hd_p, cpl_p, w2_p, w3_p, rows_p, fact_p, ifact_p, end_p = (
             context.make_array(tys[i])(context, builder, args[i]).data
-            for i in (0, 7, 8, 9, 10, 11, 12, 13)
+            for i in (0, 2, 3, 4, 5, 6, 7, 8, 9)
         )
-        order_, mc_ = args[1], args[2]
-        hd1r_, hd1i_, hd2r_, hd2i_ = args[3:7]
+        order_ = args[1]
         int_t = order_.type
 
         def const(i: int) -> Any:
@@ -124,30 +181,34 @@ def taylor8(
         def vptr(base: Any, idx: Any) -> Any:
             return builder.bitcast(builder.gep(base, [idx]), _V8.as_pointer())
 
+        def scalar(base: Any, i: Any) -> Any:
+            return builder.load(builder.gep(base, [i if isinstance(i, ir.Value) else const(i)]))
+
         zero = ir.Constant(_V8, [0.0] * WIDTH)
         sgn_u = ir.Constant(_V8, [1.0, -1.0, 1.0, -1.0, 0.0, 0.0, 0.0, 0.0])
         sgn_v = ir.Constant(_V8, [1.0, -1.0, 0.0, 0.0, 1.0, -1.0, 0.0, 0.0])
-        # −i w2[m] X2 z = cu_m * su(z), −i w3[m] X3 z = cv_m * sv(z): cvec[16m], cvec[16m+8]
-        mc1 = builder.select(builder.icmp_signed("<", mc_, const(1)), const(1), mc_)
-        with cgutils.for_range(builder, builder.add(mc1, const(1))) as loop:
-            m = loop.index
-            u = _splat(builder, builder.load(builder.gep(w2_p, [m])))
-            v = _splat(builder, builder.load(builder.gep(w3_p, [m])))
-            at = builder.mul(m, const(16))
-            _store(builder, builder.fmul(u, sgn_u), vptr(cv_p, at))
-            _store(builder, builder.fmul(v, sgn_v), vptr(cv_p, builder.add(at, const(8))))
+        # coupling coefficients of both axes
+        cp = [scalar(cpl_p, i) for i in range(8)]
+        (w2lo, w2hi), m2 = _coupling(builder, *cp[0:4], int_t)
+        (w3lo, w3hi), m3 = _coupling(builder, *cp[4:8], int_t)
+        mc = builder.select(builder.icmp_signed(">", m2, m3), m2, m3)
+        for base, lo, hi in ((w2_p, w2lo, w2hi), (w3_p, w3lo, w3hi)):
+            _store(builder, lo, vptr(base, const(0)))
+            _store(builder, hi, vptr(base, const(WIDTH)))
+
+        def coef(vec: Any, m: int, sgn: Any) -> Any:
+            return builder.fmul(_shuffle(builder, vec, vec, [m] * WIDTH), sgn)
+
+        # −i W_m z = cu_m * su(z) + cv_m * sv(z)
+        cu0, cu1 = coef(w2lo, 0, sgn_u), coef(w2lo, 1, sgn_u)
+        cv0, cv1 = coef(w3lo, 0, sgn_v), coef(w3lo, 1, sgn_v)
+        # −i h D z = cd1 * swap(z) + cd2 * z
+        h1r, h1i, h2r, h2i = (scalar(hd_p, i) for i in range(4))
+        f0 = ir.Constant(_F64, 0.0)
+        cd1 = _vector(builder, [f0, f0, h1r, builder.fneg(h1r), h2r, builder.fneg(h2r), f0, f0])
+        cd2 = _vector(builder, [f0, f0, h1i, h1i, h2i, h2i, f0, f0])
         with cgutils.for_range_slice(builder, const(2), order_, const(1)) as (r, _):
             _store(builder, zero, vptr(rows_p, builder.mul(r, const(WIDTH))))
-        # −i h D z = cd1 * swap(z) + cd2 * z
-        f0 = ir.Constant(_F64, 0.0)
-        cd1 = _vector(
-            builder, [f0, f0, hd1r_, builder.fneg(hd1r_), hd2r_, builder.fneg(hd2r_), f0, f0]
-        )
-        cd2 = _vector(builder, [f0, f0, hd1i_, hd1i_, hd2i_, hd2i_, f0, f0])
-        cu0 = _load(builder, vptr(cv_p, const(0)))
-        cv0 = _load(builder, vptr(cv_p, const(8)))
-        cu1 = _load(builder, vptr(cv_p, const(16)))
-        cv1 = _load(builder, vptr(cv_p, const(24)))
         x0 = _load(builder, vptr(b_p, const(0)))
         x_slot = cgutils.alloca_once_value(builder, x0)
         e_slot = cgutils.alloca_once_value(builder, x0)
@@ -160,31 +221,26 @@ def taylor8(
             sv = _shuffle(builder, x, zero, [5, 4, 8, 8, 1, 0, 8, 8])
             # scatter a_n = b_n/n! into the rows n+2 .. min(n+mc, order−1)
             lim = builder.sub(builder.sub(order_, const(1)), n)
-            top = builder.select(builder.icmp_signed("<", mc_, lim), mc_, lim)
-            g = _splat(builder, builder.load(builder.gep(ifact_p, [n])))
-            sua = builder.fmul(g, su)
-            sva = builder.fmul(g, sv)
+            top = builder.select(builder.icmp_signed("<", mc, lim), mc, lim)
+            g = _splat(builder, scalar(ifact_p, n))
+            sua = builder.fmul(builder.fmul(g, sgn_u), su)
+            sva = builder.fmul(builder.fmul(g, sgn_v), sv)
             with cgutils.for_range(builder, builder.sub(top, const(1))) as inner:
                 m = builder.add(inner.index, const(2))
                 rp = vptr(rows_p, builder.mul(builder.add(n, m), const(WIDTH)))
-                at = builder.mul(m, const(16))
-                acc = _fmuladd(builder, _load(builder, vptr(cv_p, at)), sua, _load(builder, rp))
-                cv = _load(builder, vptr(cv_p, builder.add(at, const(8))))
-                _store(builder, _fmuladd(builder, cv, sva, acc), rp)
-            fn_ = _splat(builder, builder.load(builder.gep(fact_p, [n])))
+                acc = _fmuladd(builder, _splat(builder, scalar(w2_p, m)), sua, _load(builder, rp))
+                _store(builder, _fmuladd(builder, _splat(builder, scalar(w3_p, m)), sva, acc), rp)
             row = _load(builder, vptr(rows_p, builder.mul(n, const(WIDTH))))
-            t = _fmuladd(builder, fn_, row, builder.load(q_slot))
+            t = _fmuladd(builder, _splat(builder, scalar(fact_p, n)), row, builder.load(q_slot))
             diag = _fmuladd(builder, cd1, sw, _fmuladd(builder, cd2, x, t))
-            cpl = _fmuladd(builder, cu0, su, builder.fmul(cv0, sv))
-            xn = builder.fadd(diag, cpl)
+            xn = builder.fadd(diag, _fmuladd(builder, cu0, su, builder.fmul(cv0, sv)))
             n1 = builder.add(n, const(1))
             nf = _splat(builder, builder.sitofp(n1, _F64))
-            builder.store(
-                builder.fmul(nf, _fmuladd(builder, cu1, su, builder.fmul(cv1, sv))), q_slot
-            )
+            q = builder.fmul(nf, _fmuladd(builder, cu1, su, builder.fmul(cv1, sv)))
+            builder.store(q, q_slot)
             _store(builder, xn, vptr(b_p, builder.mul(n1, const(WIDTH))))
             builder.store(xn, x_slot)
-            gi = _splat(builder, builder.load(builder.gep(ifact_p, [n1])))
+            gi = _splat(builder, scalar(ifact_p, n1))
             builder.store(_fmuladd(builder, gi, xn, builder.load(e_slot)), e_slot)
         _store(builder, builder.load(e_slot), vptr(end_p, const(0)))
         return context.get_dummy_value()
@@ -197,35 +253,48 @@ def poly_lanes8(typingctx: Any, coef: Any, order: Any, powers: Any, out: Any) ->
     """Evaluate six polynomials at eight points at once.
 
     ``out[8c + g] = Σ_{k<=order} coef[8k + c] * powers[8k + g]`` for c = 0..5 and
-    g = 0..7 (``powers[8k + g]`` is the k-th basis function at point g, e.g. s_g^k/k!),
-    summed in increasing k. ``coef`` and ``powers`` need 8(order+1), ``out`` 48 elements.
+    g = 0..7 (``powers[8k + g]`` is the k-th basis function at point g, e.g. s_g^k/k!);
+    even and odd k are summed separately (two independent chains). ``coef`` and
+    ``powers`` need 8(order+1), ``out`` 48 elements.
     """
     sig = types.void(coef, order, powers, out)
 
     def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
         tys = signature.args
-        coef_arr = context.make_array(tys[0])(context, builder, args[0])
+        coef_p, pow_p, out_p = (
+            context.make_array(tys[i])(context, builder, args[i]).data for i in (0, 2, 3)
+        )
         int_t = args[1].type
-        slots = [
-            cgutils.alloca_once_value(builder, ir.Constant(_V8, [0.0] * WIDTH)) for _ in range(6)
-        ]
-        stop = builder.add(args[1], ir.Constant(int_t, 1))
-        with cgutils.for_range(builder, stop) as loop:
-            k = loop.index
-            pv = _load(
-                builder,
-                _ptr(context, builder, tys[2], args[2], builder.mul(k, ir.Constant(int_t, WIDTH))),
-            )
-            row = builder.mul(k, ir.Constant(int_t, WIDTH))
+
+        def const(i: int) -> Any:
+            return ir.Constant(int_t, i)
+
+        def vptr(base: Any, idx: Any) -> Any:
+            return builder.bitcast(builder.gep(base, [idx]), _V8.as_pointer())
+
+        zero = ir.Constant(_V8, [0.0] * WIDTH)
+        slots = [[cgutils.alloca_once_value(builder, zero) for _ in range(6)] for _ in range(2)]
+
+        def add_term(k: Any, acc: list[Any]) -> None:
+            row = builder.mul(k, const(WIDTH))
+            pv = _load(builder, vptr(pow_p, row))
             for c in range(6):
-                x = builder.load(
-                    builder.gep(coef_arr.data, [builder.add(row, ir.Constant(int_t, c))])
+                x = builder.load(builder.gep(coef_p, [builder.add(row, const(c))]))
+                builder.store(
+                    _fmuladd(builder, _splat(builder, x), pv, builder.load(acc[c])), acc[c]
                 )
-                acc = builder.load(slots[c])
-                builder.store(_fmuladd(builder, _splat(builder, x), pv, acc), slots[c])
+
+        n_terms = builder.add(args[1], const(1))
+        with cgutils.for_range(builder, builder.sdiv(n_terms, const(2))) as loop:
+            k = builder.mul(loop.index, const(2))
+            add_term(k, slots[0])
+            add_term(builder.add(k, const(1)), slots[1])
+        odd = builder.icmp_signed("!=", builder.srem(n_terms, const(2)), const(0))
+        with builder.if_then(odd):
+            add_term(args[1], slots[0])
         for c in range(6):
-            ptr = _ptr(context, builder, tys[3], args[3], ir.Constant(int_t, WIDTH * c))
-            _store(builder, builder.load(slots[c]), ptr)
+            total = builder.fadd(builder.load(slots[0][c]), builder.load(slots[1][c]))
+            _store(builder, total, vptr(out_p, const(WIDTH * c)))
         return context.get_dummy_value()
 
     return sig, codegen

@@ -97,20 +97,6 @@ def uniform(s):
     return float(_next_u64(s) >> np.uint64(11)) * _U53
 
 
-#: Coefficients of cos a = Σ_j C_j (a²)^j and sin a = a Σ_j S_j (a²)^j, j <= 5.
-_C1, _C2, _C3, _C4, _C5 = -1.0 / 2.0, 1.0 / 24.0, -1.0 / 720.0, 1.0 / 40320.0, -1.0 / 3628800.0
-_S1, _S2, _S3, _S4, _S5 = -1.0 / 6.0, 1.0 / 120.0, -1.0 / 5040.0, 1.0 / 362880.0, -1.0 / 39916800.0
-
-
-@njit(cache=True, inline="always")
-def _small_cos_sin(a):
-    """cos a, sin a for |a| <= 0.2 by their series (truncation error below 1e-17)."""
-    a2 = a * a
-    c = 1.0 + a2 * (_C1 + a2 * (_C2 + a2 * (_C3 + a2 * (_C4 + a2 * _C5))))
-    s = a * (1.0 + a2 * (_S1 + a2 * (_S2 + a2 * (_S3 + a2 * (_S4 + a2 * _S5)))))
-    return c, s
-
-
 @njit(cache=True)
 def _horner(a, order, s, out):
     """out = Σ_{n<=order} a[8n:8n+6] s^n (Taylor rows of ψ, layout of :func:`_trajectory`)."""
@@ -124,34 +110,6 @@ def _horner(a, order, s, out):
 @njit(cache=True, inline="always")
 def _norm2(v):
     return v[0] * v[0] + v[1] * v[1] + v[2] * v[2] + v[3] * v[3] + v[4] * v[4] + v[5] * v[5]
-
-
-@njit(cache=True)
-def _coupling_series(c, sn, theta, w, scale, recip):
-    """w[m] = scale · [s^m] cos(φ + θ s) for c = cos φ, sn = sin φ (recip[m] = 1/m).
-
-    Terms with |θ|^m/m! (|θ| + 1) below 1e-17 are dropped and zeroed (w has
-    ``MAX_COUPLING_TERMS`` + 1 entries); returns the index of the last term kept (0 for
-    θ = 0).
-    """
-    w[0] = scale * c
-    mc = 0
-    if theta != 0.0:
-        lim = 1e-17 / (abs(theta) + 1.0)
-        t = scale
-        # [s^m] cos(φ + θ s) = θ^m/m! times −sin φ, −cos φ, sin φ, cos φ for m = 1, 2, 3, 4, ...
-        p = -sn
-        q = -c
-        for m in range(1, MAX_COUPLING_TERMS):
-            t *= theta * recip[m]
-            if abs(t) < lim * scale:
-                break
-            w[m] = t * p
-            p, q = q, -p
-            mc = m
-    for m in range(mc + 1, MAX_COUPLING_TERMS + 1):
-        w[m] = 0.0
-    return mc
 
 
 @njit(cache=True)
@@ -186,54 +144,6 @@ def _taylor_order(x):
 
 
 @njit(cache=True, fastmath={"contract"})
-def _quadrature(lanes, svals, qw, qwl, th2, th3, om2, s2, c2, om3, s3, c3, out):
-    """Weighted sums over the quadrature lanes of the normalized state's observables.
-
-    lanes[8c + g]: component c of ψ at s = svals[g]; qw, qwl: the weights w_g and
-    w_g (1 − x_g) of the rule (0 on padded lanes). Writes out[0:6] =
-    Σ w_g <σ11>, Σ w_g <σ22>, Σ w_g F_2, Σ w_g F_3, Σ w_g (1 − x_g) F_2,
-    Σ w_g (1 − x_g) F_3, with F_i = 2 Ω_i sin(φ_i0 + θ_i s) Re<σ1i> (ħk_i Γ3).
-    """
-    p0 = 0.0
-    p1 = 0.0
-    f2 = 0.0
-    f3 = 0.0
-    l2 = 0.0
-    l3 = 0.0
-    for g in range(WIDTH):
-        x0r = lanes[g]
-        x0i = lanes[WIDTH + g]
-        x1r = lanes[2 * WIDTH + g]
-        x1i = lanes[3 * WIDTH + g]
-        x2r = lanes[4 * WIDTH + g]
-        x2i = lanes[5 * WIDTH + g]
-        n0 = x0r * x0r + x0i * x0i
-        n1 = x1r * x1r + x1i * x1i
-        inv = 1.0 / (n0 + n1 + (x2r * x2r + x2i * x2i))
-        re12 = (x0r * x1r + x0i * x1i) * inv
-        re13 = (x0r * x2r + x0i * x2i) * inv
-        sg = svals[g]
-        ca, sa = _small_cos_sin(th2 * sg)
-        fa = om2 * (s2 * ca + c2 * sa) * 2.0 * re12
-        ca, sa = _small_cos_sin(th3 * sg)
-        fb = om3 * (s3 * ca + c3 * sa) * 2.0 * re13
-        wg = qw[g]
-        p0 += wg * (n0 * inv)
-        p1 += wg * (n1 * inv)
-        f2 += wg * fa
-        f3 += wg * fb
-        wl = qwl[g]
-        l2 += wl * fa
-        l3 += wl * fb
-    out[0] = p0
-    out[1] = p1
-    out[2] = f2
-    out[3] = f3
-    out[4] = l2
-    out[5] = l3
-
-
-@njit(cache=True, fastmath={"contract"})
 def _trajectory(par, t_samples, nodes, weights, rng, out, totals, jumps):
     """Run one trajectory and write its samples (see :func:`run_block`).
 
@@ -264,9 +174,6 @@ def _trajectory(par, t_samples, nodes, weights, rng, out, totals, jumps):
     kmax = _taylor_order(hnorm * hmax)
     # Tables of the run: 1/k!, k!, the quadrature basis x_g^k/k! (8 lanes per row;
     # padded lanes sit at s = 0).
-    recip = np.zeros(MAX_COUPLING_TERMS)
-    for m in range(1, MAX_COUPLING_TERMS):
-        recip[m] = 1.0 / m
     inv_fact = np.empty(kmax + 1)
     inv_fact[0] = 1.0
     for k in range(1, kmax + 1):
@@ -289,9 +196,10 @@ def _trajectory(par, t_samples, nodes, weights, rng, out, totals, jumps):
     scaled = np.zeros(WIDTH * (kmax + 1))  # the basis at s_end x_g (jump steps)
     jsvals = np.zeros(WIDTH)
     rows = np.zeros(WIDTH * (kmax + 1))
-    cvec = np.zeros(2 * WIDTH * (MAX_COUPLING_TERMS + 1))
-    w2 = np.zeros(MAX_COUPLING_TERMS + 1)
-    w3 = np.zeros(MAX_COUPLING_TERMS + 1)
+    w2 = np.zeros(2 * WIDTH)
+    w3 = np.zeros(2 * WIDTH)
+    hd = np.zeros(4)
+    cpl = np.zeros(8)
     b = np.zeros(WIDTH * (kmax + 1))
     a = np.zeros(WIDTH * (kmax + 1))
     end = np.zeros(WIDTH)
@@ -331,28 +239,22 @@ def _trajectory(par, t_samples, nodes, weights, rng, out, totals, jumps):
         s2 = math.sin(ph2)
         c3 = math.cos(ph3)
         s3 = math.sin(ph3)
-        m2 = _coupling_series(c2, s2, th2, w2, h * om2, recip)
-        m3 = _coupling_series(c3, s3, th3, w3, h * om3, recip)
-        mc = max(m2, m3)
+        cpl[0] = c2
+        cpl[1] = s2
+        cpl[2] = th2
+        cpl[3] = h * om2
+        cpl[4] = c3
+        cpl[5] = s3
+        cpl[6] = th3
+        cpl[7] = h * om3
         order = kmax if h == hmax else _taylor_order(hnorm * h)
         for c in range(6):
             b[c] = psi[c]
-        taylor8(
-            b,
-            order,
-            mc,
-            h * d1r,
-            h * d1i,
-            h * d2r,
-            h * d2i,
-            w2,
-            w3,
-            cvec,
-            rows,
-            fact,
-            inv_fact,
-            end,
-        )
+        hd[0] = h * d1r
+        hd[1] = h * d1i
+        hd[2] = h * d2r
+        hd[3] = h * d2i
+        taylor8(b, order, hd, cpl, w2, w3, rows, fact, inv_fact, end)
         for c in range(6):
             tmp[c] = end[c]
         s_end = 1.0
