@@ -11,6 +11,10 @@ size the arrays (see the docstrings).
 Multiply-adds use ``llvm.fmuladd``: one fused multiply-add where the CPU has FMA, a
 multiply and an add otherwise (the same choice on every call of a compiled kernel, so
 results do not depend on the thread or the order of the calls).
+
+numba's on-disk cache keys the compiled kernel on the source of
+:mod:`vlaser.motion.kernel` only: after editing this module, clear the cache (or touch
+``kernel.py``) so that the kernel is compiled again.
 """
 
 from __future__ import annotations
@@ -160,7 +164,9 @@ def taylor8(
     R_n = −i Σ_{m>=2} W_m a_{n−m}: each product −i D z, −i W_m z is two element-wise
     products with shuffles of z, so the chain from b_n to b_{n+1} is four vector
     operations. The sums R_n accumulate in ``rows[8n : 8n+8]``: a_k is added to the rows
-    k+2..min(k+mc, order−1) as soon as it is known (mc: the last coupling term kept).
+    k+2..min(k+mc, order−1) as soon as it is known (mc: the last coupling term kept);
+    each row is cleared once read, so ``rows`` must be zero on entry and is zero on
+    return.
 
     Sizes: b 8(order+1), rows 8·order, fact and inv_fact order+1, psi_end 8.
     """
@@ -207,8 +213,6 @@ def taylor8(
         f0 = ir.Constant(_F64, 0.0)
         cd1 = _vector(builder, [f0, f0, h1r, builder.fneg(h1r), h2r, builder.fneg(h2r), f0, f0])
         cd2 = _vector(builder, [f0, f0, h1i, h1i, h2i, h2i, f0, f0])
-        with cgutils.for_range_slice(builder, const(2), order_, const(1)) as (r, _):
-            _store(builder, zero, vptr(rows_p, builder.mul(r, const(WIDTH))))
         x0 = _load(builder, vptr(b_p, const(0)))
         x_slot = cgutils.alloca_once_value(builder, x0)
         e_slot = cgutils.alloca_once_value(builder, x0)
@@ -230,7 +234,10 @@ def taylor8(
                 rp = vptr(rows_p, builder.mul(builder.add(n, m), const(WIDTH)))
                 acc = _fmuladd(builder, _splat(builder, scalar(w2_p, m)), sua, _load(builder, rp))
                 _store(builder, _fmuladd(builder, _splat(builder, scalar(w3_p, m)), sva, acc), rp)
-            row = _load(builder, vptr(rows_p, builder.mul(n, const(WIDTH))))
+            # read row n and clear it for the next call (every row written is read once)
+            row_p = vptr(rows_p, builder.mul(n, const(WIDTH)))
+            row = _load(builder, row_p)
+            _store(builder, zero, row_p)
             t = _fmuladd(builder, _splat(builder, scalar(fact_p, n)), row, builder.load(q_slot))
             diag = _fmuladd(builder, cd1, sw, _fmuladd(builder, cd2, x, t))
             xn = builder.fadd(diag, _fmuladd(builder, cu0, su, builder.fmul(cv0, sv)))

@@ -51,6 +51,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+import numba
 import numpy as np
 
 from vlaser.errors import ParameterError
@@ -304,23 +305,23 @@ def _run_chunk(setup: MotionSetup, seeds: np.ndarray) -> dict[str, np.ndarray]:
     jumps = np.zeros((m, len(_k.CHANNELS)), dtype=np.int64)
     alive = np.ones(m, dtype=np.bool_)
     nodes, weights = _gauss(heff_norm(setup.params) * setup.dt)
-    _k.run_block(
-        setup.kernel_params(),
-        setup.times,
-        nodes,
-        weights,
-        np.ascontiguousarray(seeds),
-        traces,
-        totals,
-        jumps,
-        alive,
-    )
+    # numba's threads take one trajectory at a time (escaping trajectories end early)
+    with numba.parallel_chunksize(1):
+        _k.run_block(
+            setup.kernel_params(),
+            setup.times,
+            nodes,
+            weights,
+            np.ascontiguousarray(seeds),
+            traces,
+            totals,
+            jumps,
+            alive,
+        )
     return {"traces": traces, "totals": totals, "jumps": jumps, "alive": alive}
 
 
 def _worker_chunk(setup: MotionSetup, seeds: np.ndarray) -> dict[str, np.ndarray]:
-    import numba
-
     numba.set_num_threads(1)
     return _run_chunk(setup, seeds)
 
