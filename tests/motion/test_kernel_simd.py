@@ -15,17 +15,22 @@ from numba import njit
 from scipy.integrate import solve_ivp
 from scipy.linalg import expm
 
-from vlaser.motion._simd import COUPLING_TOL, WIDTH, poly_lanes8, quad8, taylor8
+from vlaser.motion._simd import COUPLING_TOL, WIDTH, poly_lanes8, quad8, scale_rows8, taylor8
 
 
 @njit
 def _taylor(b, order, hd, cpl, w2, w3, rows, fact, inv_fact, end):
-    taylor8(b, order, hd, cpl, w2, w3, rows, fact, inv_fact, end)
+    taylor8(b, order, hd, cpl, w2, w3, np.zeros(64), rows, fact, inv_fact, end)
 
 
 @njit
 def _lanes(coef, order, powers, out):
     poly_lanes8(coef, order, powers, out)
+
+
+@njit
+def _scale(src, n_rows, factors, dst):
+    scale_rows8(src, n_rows, factors, dst)
 
 
 @njit
@@ -207,3 +212,13 @@ def test_quad8_matches_numpy():
     f3 = 2 * om3 * np.sin(ph3 + th3 * svals) * (z[0].conj() * z[2]).real / nrm
     ref = [qw @ pop[0], qw @ pop[1], qw @ f2, qw @ f3, qwl @ f2, qwl @ f3]
     assert np.allclose(out[:6], ref, rtol=1e-14, atol=1e-15)
+
+
+def test_scale_rows8():
+    rng = np.random.default_rng(6)
+    src = rng.normal(size=WIDTH * 5)
+    factors = rng.normal(size=5)
+    dst = np.full(WIDTH * 5, np.nan)
+    _scale(src, 4, factors, dst)
+    assert np.array_equal(dst[: WIDTH * 4], (src.reshape(5, WIDTH) * factors[:, None])[:4].ravel())
+    assert np.all(np.isnan(dst[WIDTH * 4 :]))  # rows beyond n_rows untouched

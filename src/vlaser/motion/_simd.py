@@ -1,12 +1,19 @@
-"""Eight-wide vector primitives of the trajectory kernel (numba intrinsics).
+"""Vector primitives of the trajectory kernel (numba intrinsics on ``<4 x double>``).
 
 numba vectorizes short loops poorly (its SLP vectorizer is off and the loop vectorizer
-adds run-time alias checks that cost more than an 8-element loop), so the two
-vector-shaped operations of :mod:`vlaser.motion.kernel` are written directly as LLVM
-vector code on ``<8 x double>``: LLVM lowers them to AVX-512, AVX2 or SSE2
-instructions, whichever the CPU has. The arrays are flat, C-contiguous float64
-arrays and the offsets are element indices; nothing is bounds-checked, so the callers
-size the arrays (see the docstrings).
+adds run-time alias checks that cost more than an 8-element loop), so the three
+vector-shaped parts of one step of :mod:`vlaser.motion.kernel` are written directly as
+LLVM vector code: the Taylor recursion of ψ (:func:`taylor8`), ψ at the eight
+quadrature lanes (:func:`poly_lanes8`) and the quadrature sums (:func:`quad8`).
+
+The vectors are four doubles wide (AVX2 registers; SSE2 pairs on older CPUs). Eight-wide
+AVX-512 arithmetic would need fewer instructions, but it lowers the clock of the core
+(by about 20 % on the development machine) for everything else that runs on it.
+
+Layout: a complex 3-vector z (ψ or a Taylor coefficient) is the row of eight floats
+(Re z1, Im z1, Re z2, Im z2, Re z3, Im z3, 0, 0). Arrays are flat, C-contiguous float64
+arrays and offsets are element indices; nothing is bounds-checked, so the callers size
+the arrays (see the docstrings).
 
 Multiply-adds use ``llvm.fmuladd``: one fused multiply-add where the CPU has FMA, a
 multiply and an add otherwise (the same choice on every call of a compiled kernel, so
@@ -27,108 +34,134 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-#: Vector width (float64 elements) of the primitives.
+#: Floats per ψ row and number of quadrature lanes.
 WIDTH = 8
+#: Coupling coefficients w_m, m = 0..15, computed per step and axis.
+N_COUPLING = 16
+#: Coupling terms with |θ|^m/m! (|θ| + 1) below this are dropped (see :func:`taylor8`).
+COUPLING_TOL = 1e-17
+#: Taylor coefficients of cos a = Σ_j COS_SERIES[j] (a²)^j and sin a = a Σ_j SIN_SERIES[j]
+#: (a²)^j used by :func:`quad8` (|a| <= 0.2: truncation error below 1e-17).
+COS_SERIES = (1.0, -1.0 / 2.0, 1.0 / 24.0, -1.0 / 720.0, 1.0 / 40320.0, -1.0 / 3628800.0)
+SIN_SERIES = (1.0, -1.0 / 6.0, 1.0 / 120.0, -1.0 / 5040.0, 1.0 / 362880.0, -1.0 / 39916800.0)
 
 _F64 = ir.DoubleType()
-_V8 = ir.VectorType(_F64, WIDTH)
+_V4 = ir.VectorType(_F64, 4)
+_V2 = ir.VectorType(_F64, 2)
 _I32 = ir.IntType(32)
 
 
-def _ptr(context: Any, builder: Any, aryty: Any, ary: Any, idx: Any) -> Any:
-    """Pointer to ``ary[idx]`` as a ``<8 x double>*`` (no bounds check)."""
-    arr = context.make_array(aryty)(context, builder, ary)
-    return builder.bitcast(builder.gep(arr.data, [idx]), _V8.as_pointer())
+class _Vec:
+    """Small builder of ``<4 x double>`` code inside one intrinsic."""
+
+    def __init__(self, context: Any, builder: Any, int_t: Any) -> None:
+        self.b = builder
+        self.context = context
+        self.int_t = int_t
+
+    def i(self, value: int) -> Any:
+        return ir.Constant(self.int_t, value)
+
+    def data(self, aryty: Any, ary: Any) -> Any:
+        return self.context.make_array(aryty)(self.context, self.b, ary).data
+
+    def ptr(self, base: Any, idx: Any, vty: Any = _V4) -> Any:
+        idx = idx if isinstance(idx, ir.Value) else self.i(idx)
+        return self.b.bitcast(self.b.gep(base, [idx]), vty.as_pointer())
+
+    def load(self, base: Any, idx: Any, vty: Any = _V4) -> Any:
+        return self.b.load(self.ptr(base, idx, vty), align=8)
+
+    def store(self, value: Any, base: Any, idx: Any) -> None:
+        self.b.store(value, self.ptr(base, idx, value.type), align=8)
+
+    def scalar(self, base: Any, idx: Any) -> Any:
+        idx = idx if isinstance(idx, ir.Value) else self.i(idx)
+        return self.b.load(self.b.gep(base, [idx]))
+
+    def const(self, values: list[float]) -> Any:
+        return ir.Constant(ir.VectorType(_F64, len(values)), values)
+
+    def vector(self, values: list[Any]) -> Any:
+        v = ir.Constant(_V4, ir.Undefined)
+        for k, x in enumerate(values):
+            v = self.b.insert_element(v, x, ir.Constant(_I32, k))
+        return v
+
+    def splat(self, x: Any) -> Any:
+        return self.shuffle(self.vector([x, x, x, x]), None, [0, 0, 0, 0])
+
+    def shuffle(self, x: Any, y: Any, mask: list[int]) -> Any:
+        y = ir.Constant(x.type, ir.Undefined) if y is None else y
+        return self.b.shuffle_vector(x, y, ir.Constant(ir.VectorType(_I32, len(mask)), mask))
+
+    def swap(self, x: Any) -> Any:
+        """(x1, x0, x3, x2): exchange Re and Im of each complex pair."""
+        return self.shuffle(x, None, [1, 0, 3, 2])
+
+    def fma(self, a: Any, b: Any, c: Any) -> Any:
+        """a * b + c (fused where the CPU has FMA)."""
+        name = f"llvm.fmuladd.v{a.type.count}f64"
+        fn = cgutils.get_or_insert_function(
+            self.b.module, ir.FunctionType(a.type, [a.type] * 3), name
+        )
+        return self.b.call(fn, [a, b, c])
+
+    def mul(self, a: Any, b: Any) -> Any:
+        return self.b.fmul(a, b)
+
+    def add(self, a: Any, b: Any) -> Any:
+        return self.b.fadd(a, b)
+
+    def fabs(self, x: Any) -> Any:
+        name = (
+            f"llvm.fabs.v{x.type.count}f64"
+            if isinstance(x.type, ir.VectorType)
+            else "llvm.fabs.f64"
+        )
+        fn = cgutils.get_or_insert_function(self.b.module, ir.FunctionType(x.type, [x.type]), name)
+        return self.b.call(fn, [x])
+
+    def popcount(self, mask: Any) -> Any:
+        """Number of true lanes of an ``<4 x i1>`` mask, as the index type."""
+        i4 = ir.IntType(4)
+        fn = cgutils.get_or_insert_function(
+            self.b.module, ir.FunctionType(i4, [i4]), "llvm.ctpop.i4"
+        )
+        return self.b.zext(self.b.call(fn, [self.b.bitcast(mask, i4)]), self.int_t)
+
+    def loop(self, count: Any) -> Any:
+        return cgutils.for_range(self.b, count)
 
 
-def _load(builder: Any, ptr: Any) -> Any:
-    return builder.load(ptr, align=8)
-
-
-def _store(builder: Any, value: Any, ptr: Any) -> None:
-    builder.store(value, ptr, align=8)
-
-
-def _splat(builder: Any, x: Any) -> Any:
-    v = builder.insert_element(ir.Constant(_V8, ir.Undefined), x, ir.Constant(_I32, 0))
-    mask = ir.Constant(ir.VectorType(_I32, WIDTH), [0] * WIDTH)
-    return builder.shuffle_vector(v, ir.Constant(_V8, ir.Undefined), mask)
-
-
-def _vector(builder: Any, values: list[Any]) -> Any:
-    v = ir.Constant(_V8, ir.Undefined)
-    for i, x in enumerate(values):
-        v = builder.insert_element(v, x, ir.Constant(_I32, i))
-    return v
-
-
-def _fmuladd(builder: Any, a: Any, b: Any, c: Any) -> Any:
-    fnty = ir.FunctionType(_V8, [_V8, _V8, _V8])
-    fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.fmuladd.v8f64")
-    return builder.call(fn, [a, b, c])
-
-
-def _shuffle(builder: Any, x: Any, y: Any, mask: list[int]) -> Any:
-    return builder.shuffle_vector(x, y, ir.Constant(ir.VectorType(_I32, WIDTH), mask))
-
-
-def _fabs(builder: Any, x: Any) -> Any:
-    fn = cgutils.get_or_insert_function(
-        builder.module, ir.FunctionType(_V8, [_V8]), "llvm.fabs.v8f64"
-    )
-    return builder.call(fn, [x])
-
-
-def _popcount(builder: Any, mask: Any, int_t: Any) -> Any:
-    """Number of true lanes of an ``<8 x i1>`` mask, as ``int_t``."""
-    i8 = ir.IntType(8)
-    fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(i8, [i8]), "llvm.ctpop.i8")
-    return builder.zext(builder.call(fn, [builder.bitcast(mask, i8)]), int_t)
-
-
-#: 1/m! for m = 0..15, in the two halves used by :func:`taylor8`.
-_INV_FACT = [1.0 / math.factorial(m) for m in range(2 * WIDTH)]
-#: Coupling terms with |θ|^m/m! (|θ| + 1) below this are dropped (see :func:`taylor8`).
-COUPLING_TOL = 1e-17
-
-
-def _coupling(builder: Any, c: Any, sn: Any, theta: Any, scale: Any, int_t: Any) -> Any:
-    """Coefficients w_m = scale [s^m] cos(φ + θ s), m = 0..15, as two vectors, and the
-    index of the last term kept (terms with |θ|^m/m! (|θ| + 1) < COUPLING_TOL are 0)."""
+def _coupling(v: _Vec, c: Any, sn: Any, theta: Any, scale: Any) -> tuple[list[Any], Any]:
+    """w_m = scale [s^m] cos(φ + θ s), m = 0..15, as four vectors, and the index of the
+    last term kept (terms with |θ|^m/m! (|θ| + 1) < COUPLING_TOL are 0)."""
+    b = v.b
     one = ir.Constant(_F64, 1.0)
-    t2 = builder.fmul(theta, theta)
-    t4 = builder.fmul(t2, t2)
-    pw = builder.fmul(
-        builder.fmul(_vector(builder, [one, theta] * 4), _vector(builder, [one, one, t2, t2] * 2)),
-        _vector(builder, [one] * 4 + [t4] * 4),
-    )
-    halves = [pw, builder.fmul(pw, _splat(builder, builder.fmul(t4, t4)))]
-    nc = builder.fneg(c)
-    nsn = builder.fneg(sn)
-    pattern = builder.fmul(_splat(builder, scale), _vector(builder, [c, nsn, nc, sn] * 2))
-    bound = _splat(builder, builder.fadd(_fabs_scalar(builder, theta), one))
-    tol = ir.Constant(_V8, [COUPLING_TOL] * WIDTH)
-    lane0 = ir.Constant(ir.VectorType(ir.IntType(1), WIDTH), [1] + [0] * (WIDTH - 1))
+    t2 = b.fmul(theta, theta)
+    t4 = v.splat(b.fmul(t2, t2))
+    powers = [v.vector([one, theta, t2, b.fmul(t2, theta)])]  # θ^m, m = 4j..4j+3
+    for _ in range(3):
+        powers.append(v.mul(powers[-1], t4))
+    # [s^m] cos(φ + θ s) = θ^m/m! times cos φ, −sin φ, −cos φ, sin φ for m = 0, 1, 2, 3 (mod 4)
+    pattern = v.mul(v.splat(scale), v.vector([c, b.fneg(sn), b.fneg(c), sn]))
+    bound = v.splat(b.fadd(v.fabs(theta), one))
+    tol = v.const([COUPLING_TOL] * 4)
+    first = ir.Constant(ir.VectorType(ir.IntType(1), 4), [1, 0, 0, 0])
+    zero = v.const([0.0] * 4)
     out = []
-    count = ir.Constant(int_t, 0)
-    for h, half in enumerate(halves):
-        q = builder.fmul(half, ir.Constant(_V8, _INV_FACT[WIDTH * h : WIDTH * (h + 1)]))
-        keep = builder.fcmp_ordered(">=", builder.fmul(_fabs(builder, q), bound), tol)
-        if h == 0:
-            keep = builder.and_(keep, builder.not_(lane0))
-        count = builder.add(count, _popcount(builder, keep, int_t))
-        if h == 0:
-            keep = builder.or_(keep, lane0)
-        zero = ir.Constant(_V8, [0.0] * WIDTH)
-        out.append(builder.select(keep, builder.fmul(q, pattern), zero))
+    count = v.i(0)
+    for j, pw in enumerate(powers):
+        q = v.mul(pw, v.const([1.0 / math.factorial(m) for m in range(4 * j, 4 * j + 4)]))
+        keep = b.fcmp_ordered(">=", v.mul(v.fabs(q), bound), tol)
+        if j == 0:
+            keep = b.and_(keep, b.not_(first))
+        count = b.add(count, v.popcount(keep))
+        if j == 0:
+            keep = b.or_(keep, first)
+        out.append(b.select(keep, v.mul(q, pattern), zero))
     return out, count
-
-
-def _fabs_scalar(builder: Any, x: Any) -> Any:
-    fn = cgutils.get_or_insert_function(
-        builder.module, ir.FunctionType(_F64, [_F64]), "llvm.fabs.f64"
-    )
-    return builder.call(fn, [x])
 
 
 @intrinsic
@@ -140,6 +173,7 @@ def taylor8(
     cpl: Any,
     w2: Any,
     w3: Any,
+    ctab: Any,
     rows: Any,
     fact: Any,
     inv_fact: Any,
@@ -147,109 +181,111 @@ def taylor8(
 ) -> Any:
     """Taylor coefficients of ψ over one step, scaled as b_n = n! a_n (ψ(s) = Σ a_n s^n).
 
-    A complex 3-vector z is the vector (Re z1, Im z1, Re z2, Im z2, Re z3, Im z3, 0, 0).
-    ``b[0:8]`` holds b_0 = ψ(0) on entry, ``b[8n : 8n+8]`` holds b_n (n <= order) on
-    return and ``psi_end[0:8]`` ψ(1) = Σ_n b_n/n!.
+    ``b[0:8]`` holds the row of b_0 = ψ(0) on entry, ``b[8n : 8n+8]`` the row of b_n
+    (n <= order) on return and ``psi_end[0:8]`` the row of ψ(1) = Σ_n b_n/n!.
 
     ``hd`` = (Re, Im of h d1, Re, Im of h d2): h D = diag(0, h d1, h d2) is the diagonal of
     h H_eff. ``cpl`` = (cos φ2, sin φ2, θ2, h Ω2, cos φ3, sin φ3, θ3, h Ω3): the coupling
     h Ω_i cos(φ_i + θ_i s) = Σ_m w_i[m] s^m along axis i; its coefficients (m <= 15,
-    terms with |θ_i|^m/m! (|θ_i| + 1) < ``COUPLING_TOL`` dropped) are written to
-    ``w2``, ``w3`` (16 each). The recursion
-    (n+1) a_{n+1} = −i [h D a_n + Σ_m W_m a_{n−m}], W_m = w2[m] X2 + w3[m] X3
-    (X_i = σ_i1 + σ_1i), reads
+    terms with |θ_i|^m/m! (|θ_i| + 1) < ``COUPLING_TOL`` dropped) are written to ``w2``
+    and ``w3``. The recursion (n+1) a_{n+1} = −i [h D a_n + Σ_m W_m a_{n−m}],
+    W_m = w2[m] X2 + w3[m] X3 (X_i = σ_i1 + σ_1i), reads
 
         b_{n+1} = −i h D b_n − i W_0 b_n − i n W_1 b_{n−1} + n! R_n,
 
-    R_n = −i Σ_{m>=2} W_m a_{n−m}: each product −i D z, −i W_m z is two element-wise
-    products with shuffles of z, so the chain from b_n to b_{n+1} is four vector
-    operations. The sums R_n accumulate in ``rows[8n : 8n+8]``: a_k is added to the rows
-    k+2..min(k+mc, order−1) as soon as it is known (mc: the last coupling term kept);
-    each row is cleared once read, so ``rows`` must be zero on entry and is zero on
-    return.
+    R_n = −i Σ_{m>=2} W_m a_{n−m}. It runs on two vectors: P = (z2, z3) and
+    G = (z1, z1) (ground amplitude twice); −i h D z, −i W z are element-wise products
+    with P, G and their Re/Im swaps, the |1> part summed as U = (u z2, v z3) form and
+    folded once per order. The sums R_n accumulate in ``rows[8n : 8n+8]`` (the (z2, z3)
+    part, then the unfolded |1> part): a_k is added to the rows k+2..min(k+mc, order−1)
+    as soon as it is known (mc: the last coupling term kept); each row is cleared when
+    read, so ``rows`` must be zero on entry and is zero on return.
 
-    Sizes: b 8(order+1), rows 8·order, fact and inv_fact order+1, psi_end 8.
+    Sizes: b 8(order+1), rows 8·order, ctab 64 (scratch), w2, w3 16, fact and inv_fact
+    order+1, psi_end 8.
     """
-    sig = types.void(b, order, hd, cpl, w2, w3, rows, fact, inv_fact, psi_end)
+    sig = types.void(b, order, hd, cpl, w2, w3, ctab, rows, fact, inv_fact, psi_end)
 
     def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
         tys = signature.args
-        b_p, hd_p, cpl_p, w2_p, w3_p, rows_p, fact_p, ifact_p, end_p = (
-            context.make_array(tys[i])(context, builder, args[i]).data
-            for i in (0, 2, 3, 4, 5, 6, 7, 8, 9)
+        v = _Vec(context, builder, args[1].type)
+        b_p, hd_p, cpl_p, w2_p, w3_p, ct_p, rows_p, fact_p, ifact_p, end_p = (
+            v.data(tys[k], args[k]) for k in (0, 2, 3, 4, 5, 6, 7, 8, 9, 10)
         )
         order_ = args[1]
-        int_t = order_.type
-
-        def const(i: int) -> Any:
-            return ir.Constant(int_t, i)
-
-        def vptr(base: Any, idx: Any) -> Any:
-            return builder.bitcast(builder.gep(base, [idx]), _V8.as_pointer())
-
-        def scalar(base: Any, i: Any) -> Any:
-            return builder.load(builder.gep(base, [i if isinstance(i, ir.Value) else const(i)]))
-
-        zero = ir.Constant(_V8, [0.0] * WIDTH)
-        sgn_u = ir.Constant(_V8, [1.0, -1.0, 1.0, -1.0, 0.0, 0.0, 0.0, 0.0])
-        sgn_v = ir.Constant(_V8, [1.0, -1.0, 0.0, 0.0, 1.0, -1.0, 0.0, 0.0])
-        # coupling coefficients of both axes
-        cp = [scalar(cpl_p, i) for i in range(8)]
-        (w2lo, w2hi), m2 = _coupling(builder, *cp[0:4], int_t)
-        (w3lo, w3hi), m3 = _coupling(builder, *cp[4:8], int_t)
+        cp = [v.scalar(cpl_p, k) for k in range(8)]
+        w2v, m2 = _coupling(v, *cp[0:4])
+        w3v, m3 = _coupling(v, *cp[4:8])
         mc = builder.select(builder.icmp_signed(">", m2, m3), m2, m3)
-        for base, lo, hi in ((w2_p, w2lo, w2hi), (w3_p, w3lo, w3hi)):
-            _store(builder, lo, vptr(base, const(0)))
-            _store(builder, hi, vptr(base, const(WIDTH)))
-
-        def coef(vec: Any, m: int, sgn: Any) -> Any:
-            return builder.fmul(_shuffle(builder, vec, vec, [m] * WIDTH), sgn)
-
-        # −i W_m z = cu_m * su(z) + cv_m * sv(z)
-        cu0, cu1 = coef(w2lo, 0, sgn_u), coef(w2lo, 1, sgn_u)
-        cv0, cv1 = coef(w3lo, 0, sgn_v), coef(w3lo, 1, sgn_v)
-        # −i h D z = cd1 * swap(z) + cd2 * z
-        h1r, h1i, h2r, h2i = (scalar(hd_p, i) for i in range(4))
-        f0 = ir.Constant(_F64, 0.0)
-        cd1 = _vector(builder, [f0, f0, h1r, builder.fneg(h1r), h2r, builder.fneg(h2r), f0, f0])
-        cd2 = _vector(builder, [f0, f0, h1i, h1i, h2i, h2i, f0, f0])
-        x0 = _load(builder, vptr(b_p, const(0)))
-        x_slot = cgutils.alloca_once_value(builder, x0)
-        e_slot = cgutils.alloca_once_value(builder, x0)
-        q_slot = cgutils.alloca_once_value(builder, zero)
-        with cgutils.for_range(builder, order_) as loop:
+        sgn = v.const([1.0, -1.0, 1.0, -1.0])
+        for j in range(4):
+            v.store(w2v[j], w2_p, 4 * j)
+            v.store(w3v[j], w3_p, 4 * j)
+            for k in range(4):
+                # ctab[4m : 4m+4] = (w2[m], −w2[m], w3[m], −w3[m]), m = 4j + k
+                cuv = v.mul(v.shuffle(w2v[j], w3v[j], [k, k, 4 + k, 4 + k]), sgn)
+                v.store(cuv, ct_p, 4 * (4 * j + k))
+        cuv0 = v.load(ct_p, 0)
+        cuv1 = v.load(ct_p, 4)
+        h1r, h1i, h2r, h2i = (v.scalar(hd_p, k) for k in range(4))
+        # −i h D (z2, z3) = cd1 * swap(P) + cd2 * P
+        cd1 = v.vector([h1r, builder.fneg(h1r), h2r, builder.fneg(h2r)])
+        cd2 = v.vector([h1i, h1i, h2i, h2i])
+        zero = v.const([0.0] * 4)
+        p0 = v.load(b_p, 2)
+        g0 = v.shuffle(v.load(b_p, 0, _V2), None, [0, 1, 0, 1])
+        slots = {
+            name: cgutils.alloca_once_value(builder, init)
+            for name, init in (
+                ("p", p0),
+                ("g", g0),
+                ("ep", p0),
+                ("eg", g0),
+                ("qp", zero),
+                ("qu", zero),
+            )
+        }
+        with v.loop(order_) as loop:
             n = loop.index
-            x = builder.load(x_slot)
-            sw = _shuffle(builder, x, x, [1, 0, 3, 2, 5, 4, 7, 6])
-            su = _shuffle(builder, x, zero, [3, 2, 1, 0, 8, 8, 8, 8])
-            sv = _shuffle(builder, x, zero, [5, 4, 8, 8, 1, 0, 8, 8])
+            p, g = builder.load(slots["p"]), builder.load(slots["g"])
+            swp, swg = v.swap(p), v.swap(g)
             # scatter a_n = b_n/n! into the rows n+2 .. min(n+mc, order−1)
-            lim = builder.sub(builder.sub(order_, const(1)), n)
+            lim = builder.sub(builder.sub(order_, v.i(1)), n)
             top = builder.select(builder.icmp_signed("<", mc, lim), mc, lim)
-            g = _splat(builder, scalar(ifact_p, n))
-            sua = builder.fmul(builder.fmul(g, sgn_u), su)
-            sva = builder.fmul(builder.fmul(g, sgn_v), sv)
-            with cgutils.for_range(builder, builder.sub(top, const(1))) as inner:
-                m = builder.add(inner.index, const(2))
-                rp = vptr(rows_p, builder.mul(builder.add(n, m), const(WIDTH)))
-                acc = _fmuladd(builder, _splat(builder, scalar(w2_p, m)), sua, _load(builder, rp))
-                _store(builder, _fmuladd(builder, _splat(builder, scalar(w3_p, m)), sva, acc), rp)
-            # read row n and clear it for the next call (every row written is read once)
-            row_p = vptr(rows_p, builder.mul(n, const(WIDTH)))
-            row = _load(builder, row_p)
-            _store(builder, zero, row_p)
-            t = _fmuladd(builder, _splat(builder, scalar(fact_p, n)), row, builder.load(q_slot))
-            diag = _fmuladd(builder, cd1, sw, _fmuladd(builder, cd2, x, t))
-            xn = builder.fadd(diag, _fmuladd(builder, cu0, su, builder.fmul(cv0, sv)))
-            n1 = builder.add(n, const(1))
-            nf = _splat(builder, builder.sitofp(n1, _F64))
-            q = builder.fmul(nf, _fmuladd(builder, cu1, su, builder.fmul(cv1, sv)))
-            builder.store(q, q_slot)
-            _store(builder, xn, vptr(b_p, builder.mul(n1, const(WIDTH))))
-            builder.store(xn, x_slot)
-            gi = _splat(builder, scalar(ifact_p, n1))
-            builder.store(_fmuladd(builder, gi, xn, builder.load(e_slot)), e_slot)
-        _store(builder, builder.load(e_slot), vptr(end_p, const(0)))
+            gi = v.splat(v.scalar(ifact_p, n))
+            swpa, swga = v.mul(gi, swp), v.mul(gi, swg)
+            with v.loop(builder.sub(top, v.i(1))) as inner:
+                m = builder.add(inner.index, v.i(2))
+                cuv = v.load(ct_p, builder.mul(m, v.i(4)))
+                row = builder.mul(builder.add(n, m), v.i(WIDTH))
+                v.store(v.fma(cuv, swga, v.load(rows_p, row)), rows_p, row)
+                row_u = builder.add(row, v.i(4))
+                v.store(v.fma(cuv, swpa, v.load(rows_p, row_u)), rows_p, row_u)
+            # read row n (and clear it: every row written is read once)
+            row = builder.mul(n, v.i(WIDTH))
+            row_u = builder.add(row, v.i(4))
+            f = v.splat(v.scalar(fact_p, n))
+            tp = v.fma(f, v.load(rows_p, row), builder.load(slots["qp"]))
+            tu = v.fma(f, v.load(rows_p, row_u), builder.load(slots["qu"]))
+            v.store(zero, rows_p, row)
+            v.store(zero, rows_p, row_u)
+            pn = v.fma(cuv0, swg, v.fma(cd1, swp, v.fma(cd2, p, tp)))
+            u = v.fma(cuv0, swp, tu)
+            gn = v.add(v.shuffle(u, None, [0, 1, 0, 1]), v.shuffle(u, None, [2, 3, 2, 3]))
+            n1 = builder.add(n, v.i(1))
+            c1 = v.mul(v.splat(builder.sitofp(n1, _F64)), cuv1)
+            builder.store(v.mul(c1, swg), slots["qp"])
+            builder.store(v.mul(c1, swp), slots["qu"])
+            out = builder.mul(n1, v.i(WIDTH))
+            v.store(v.shuffle(gn, None, [0, 1]), b_p, out)
+            v.store(pn, b_p, builder.add(out, v.i(2)))
+            builder.store(pn, slots["p"])
+            builder.store(gn, slots["g"])
+            gi1 = v.splat(v.scalar(ifact_p, n1))
+            builder.store(v.fma(gi1, pn, builder.load(slots["ep"])), slots["ep"])
+            builder.store(v.fma(gi1, gn, builder.load(slots["eg"])), slots["eg"])
+        v.store(v.shuffle(builder.load(slots["eg"]), None, [0, 1]), end_p, 0)
+        v.store(builder.load(slots["ep"]), end_p, 2)
         return context.get_dummy_value()
 
     return sig, codegen
@@ -260,86 +296,45 @@ def poly_lanes8(typingctx: Any, coef: Any, order: Any, powers: Any, out: Any) ->
     """Evaluate six polynomials at eight points at once.
 
     ``out[8c + g] = Σ_{k<=order} coef[8k + c] * powers[8k + g]`` for c = 0..5 and
-    g = 0..7 (``powers[8k + g]`` is the k-th basis function at point g, e.g. s_g^k/k!);
-    even and odd k are summed separately (two independent chains). ``coef`` and
-    ``powers`` need 8(order+1), ``out`` 48 elements.
+    g = 0..7 (``powers[8k + g]`` is the k-th basis function at point g, e.g. s_g^k/k!),
+    summed in increasing k. ``coef`` and ``powers`` need 8(order+1), ``out`` 48 elements.
     """
     sig = types.void(coef, order, powers, out)
 
     def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
         tys = signature.args
-        coef_p, pow_p, out_p = (
-            context.make_array(tys[i])(context, builder, args[i]).data for i in (0, 2, 3)
-        )
-        int_t = args[1].type
-
-        def const(i: int) -> Any:
-            return ir.Constant(int_t, i)
-
-        def vptr(base: Any, idx: Any) -> Any:
-            return builder.bitcast(builder.gep(base, [idx]), _V8.as_pointer())
-
-        zero = ir.Constant(_V8, [0.0] * WIDTH)
-        slots = [[cgutils.alloca_once_value(builder, zero) for _ in range(6)] for _ in range(2)]
-
-        def add_term(k: Any, acc: list[Any]) -> None:
-            row = builder.mul(k, const(WIDTH))
-            pv = _load(builder, vptr(pow_p, row))
+        v = _Vec(context, builder, args[1].type)
+        coef_p, pow_p, out_p = (v.data(tys[k], args[k]) for k in (0, 2, 3))
+        zero = v.const([0.0] * 4)
+        acc = [cgutils.alloca_once_value(builder, zero) for _ in range(12)]
+        with v.loop(builder.add(args[1], v.i(1))) as loop:
+            row = builder.mul(loop.index, v.i(WIDTH))
+            halves = (v.load(pow_p, row), v.load(pow_p, builder.add(row, v.i(4))))
             for c in range(6):
-                x = builder.load(builder.gep(coef_p, [builder.add(row, const(c))]))
-                builder.store(
-                    _fmuladd(builder, _splat(builder, x), pv, builder.load(acc[c])), acc[c]
-                )
-
-        n_terms = builder.add(args[1], const(1))
-        with cgutils.for_range(builder, builder.sdiv(n_terms, const(2))) as loop:
-            k = builder.mul(loop.index, const(2))
-            add_term(k, slots[0])
-            add_term(builder.add(k, const(1)), slots[1])
-        odd = builder.icmp_signed("!=", builder.srem(n_terms, const(2)), const(0))
-        with builder.if_then(odd):
-            add_term(args[1], slots[0])
-        for c in range(6):
-            total = builder.fadd(builder.load(slots[0][c]), builder.load(slots[1][c]))
-            _store(builder, total, vptr(out_p, const(WIDTH * c)))
+                x = v.splat(v.scalar(coef_p, builder.add(row, v.i(c))))
+                for h in range(2):
+                    slot = acc[2 * c + h]
+                    builder.store(v.fma(x, halves[h], builder.load(slot)), slot)
+        for k in range(12):
+            v.store(builder.load(acc[k]), out_p, 4 * k)
         return context.get_dummy_value()
 
     return sig, codegen
 
 
-#: Taylor coefficients of cos a = Σ_j COS_SERIES[j] (a²)^j and sin a = a Σ_j SIN_SERIES[j] (a²)^j
-#: used by :func:`quad8` (|a| <= 0.2: truncation error below 1e-17).
-COS_SERIES = (1.0, -1.0 / 2.0, 1.0 / 24.0, -1.0 / 720.0, 1.0 / 40320.0, -1.0 / 3628800.0)
-SIN_SERIES = (1.0, -1.0 / 6.0, 1.0 / 120.0, -1.0 / 5040.0, 1.0 / 362880.0, -1.0 / 39916800.0)
-
-
-def _poly(builder: Any, x: Any, coefs: tuple[float, ...]) -> Any:
+def _poly(v: _Vec, x: Any, coefs: tuple[float, ...]) -> Any:
     """Σ_j coefs[j] x^j by Horner's rule (x a vector)."""
-    acc = ir.Constant(_V8, [coefs[-1]] * WIDTH)
+    acc = v.const([coefs[-1]] * 4)
     for c in coefs[-2::-1]:
-        acc = _fmuladd(builder, acc, x, ir.Constant(_V8, [c] * WIDTH))
+        acc = v.fma(acc, x, v.const([c] * 4))
     return acc
 
 
-def _sum8(builder: Any, vecs: list[Any]) -> Any:
-    """The sums of the elements of eight vectors, as one vector (in the input order)."""
-
-    def level(pairs: list[tuple[Any, Any]], lo: list[int], hi: list[int]) -> list[Any]:
-        return [
-            builder.fadd(_shuffle(builder, x, y, lo), _shuffle(builder, x, y, hi)) for x, y in pairs
-        ]
-
-    v = level(
-        list(zip(vecs[0::2], vecs[1::2], strict=True)),
-        [0, 1, 2, 3, 8, 9, 10, 11],
-        [4, 5, 6, 7, 12, 13, 14, 15],
-    )
-    v = level(
-        [(v[0], v[1]), (v[2], v[3])], [0, 1, 8, 9, 4, 5, 12, 13], [2, 3, 10, 11, 6, 7, 14, 15]
-    )
-    (r,) = level([(v[0], v[1])], [0, 8, 2, 10, 4, 12, 6, 14], [1, 9, 3, 11, 5, 13, 7, 15])
-    # r holds the sums of vecs 0, 4, 2, 6, 1, 5, 3, 7
-    return _shuffle(builder, r, r, [0, 4, 2, 6, 1, 5, 3, 7])
+def _sum4(v: _Vec, vecs: list[Any]) -> Any:
+    """The sums of the elements of four vectors, as one vector (in the input order)."""
+    ab = v.add(v.shuffle(vecs[0], vecs[1], [0, 1, 4, 5]), v.shuffle(vecs[0], vecs[1], [2, 3, 6, 7]))
+    cd = v.add(v.shuffle(vecs[2], vecs[3], [0, 1, 4, 5]), v.shuffle(vecs[2], vecs[3], [2, 3, 6, 7]))
+    return v.add(v.shuffle(ab, cd, [0, 2, 4, 6]), v.shuffle(ab, cd, [1, 3, 5, 7]))
 
 
 @intrinsic
@@ -367,61 +362,73 @@ def quad8(
     Σ w_g <σ11>, Σ w_g <σ22>, Σ w_g F_2, Σ w_g F_3, Σ w_g (1 − x_g) F_2 and
     Σ w_g (1 − x_g) F_3, with F_i = 2 Ω_i sin(φ_i + θ_i s_g) Re<σ1i> (ħk_i Γ3), from
     sin φ_i = s_i, cos φ_i = c_i and the series of cos, sin(θ_i s_g) (|θ_i| <= 0.2).
-    ``out`` needs 8 elements.
+    ``out`` needs 8 elements (out[6:8] = 0).
     """
     sig = types.void(lanes, svals, qw, qwl, *([types.float64] * 8), out)
 
     def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
         tys = signature.args
-        lanes_p, sv_p, qw_p, qwl_p = (
-            context.make_array(tys[i])(context, builder, args[i]).data for i in range(4)
-        )
-        out_p = context.make_array(tys[12])(context, builder, args[12]).data
-        int_t = ir.IntType(64)
-
-        def vload(base: Any, idx: int) -> Any:
-            ptr = builder.bitcast(builder.gep(base, [ir.Constant(int_t, idx)]), _V8.as_pointer())
-            return _load(builder, ptr)
-
-        x0r, x0i, x1r, x1i, x2r, x2i = (vload(lanes_p, WIDTH * c) for c in range(6))
-        n0 = _fmuladd(builder, x0i, x0i, builder.fmul(x0r, x0r))
-        n1 = _fmuladd(builder, x1i, x1i, builder.fmul(x1r, x1r))
-        n2 = _fmuladd(builder, x2i, x2i, builder.fmul(x2r, x2r))
-        one = ir.Constant(_V8, [1.0] * WIDTH)
-        inv = builder.fdiv(one, builder.fadd(builder.fadd(n0, n1), n2))
-        re12 = builder.fmul(_fmuladd(builder, x0i, x1i, builder.fmul(x0r, x1r)), inv)
-        re13 = builder.fmul(_fmuladd(builder, x0i, x2i, builder.fmul(x0r, x2r)), inv)
-        sg = vload(sv_p, 0)
+        v = _Vec(context, builder, ir.IntType(64))
+        lanes_p, sv_p, qw_p, qwl_p = (v.data(tys[k], args[k]) for k in range(4))
+        out_p = v.data(tys[12], args[12])
         th2_, th3_, om2_, s2_, c2_, om3_, s3_, c3_ = args[4:12]
-        two = ir.Constant(_V8, [2.0] * WIDTH)
+        one = v.const([1.0] * 4)
+        parts = [[] for _ in range(6)]
+        for h in range(2):
+            x0r, x0i, x1r, x1i, x2r, x2i = (v.load(lanes_p, WIDTH * c + 4 * h) for c in range(6))
+            n0 = v.fma(x0i, x0i, v.mul(x0r, x0r))
+            n1 = v.fma(x1i, x1i, v.mul(x1r, x1r))
+            n2 = v.fma(x2i, x2i, v.mul(x2r, x2r))
+            inv = builder.fdiv(one, v.add(v.add(n0, n1), n2))
+            re12 = v.mul(v.fma(x0i, x1i, v.mul(x0r, x1r)), inv)
+            re13 = v.mul(v.fma(x0i, x2i, v.mul(x0r, x2r)), inv)
+            sg = v.load(sv_p, 4 * h)
 
-        def force(theta: Any, om: Any, s: Any, c: Any, re: Any) -> Any:
-            a = builder.fmul(_splat(builder, theta), sg)
-            a2 = builder.fmul(a, a)
-            ca = _poly(builder, a2, COS_SERIES)
-            sa = builder.fmul(a, _poly(builder, a2, SIN_SERIES))
-            sin_phi = _fmuladd(
-                builder, _splat(builder, s), ca, builder.fmul(_splat(builder, c), sa)
-            )
-            return builder.fmul(builder.fmul(builder.fmul(_splat(builder, om), two), sin_phi), re)
+            def force(theta: Any, om: Any, s: Any, c: Any, re: Any, sg: Any = sg) -> Any:
+                a = v.mul(v.splat(theta), sg)
+                a2 = v.mul(a, a)
+                ca = _poly(v, a2, COS_SERIES)
+                sa = v.mul(a, _poly(v, a2, SIN_SERIES))
+                sin_phi = v.fma(v.splat(s), ca, v.mul(v.splat(c), sa))
+                return v.mul(v.mul(v.splat(builder.fmul(om, ir.Constant(_F64, 2.0))), sin_phi), re)
 
-        fa = force(th2_, om2_, s2_, c2_, re12)
-        fb = force(th3_, om3_, s3_, c3_, re13)
-        w = vload(qw_p, 0)
-        wl = vload(qwl_p, 0)
-        zero = ir.Constant(_V8, [0.0] * WIDTH)
-        terms = [
-            builder.fmul(w, builder.fmul(n0, inv)),
-            builder.fmul(w, builder.fmul(n1, inv)),
-            builder.fmul(w, fa),
-            builder.fmul(w, fb),
-            builder.fmul(wl, fa),
-            builder.fmul(wl, fb),
-            zero,
-            zero,
-        ]
-        ptr = builder.bitcast(out_p, _V8.as_pointer())
-        _store(builder, _sum8(builder, terms), ptr)
+            fa = force(th2_, om2_, s2_, c2_, re12)
+            fb = force(th3_, om3_, s3_, c3_, re13)
+            w = v.load(qw_p, 4 * h)
+            wl = v.load(qwl_p, 4 * h)
+            terms = (v.mul(n0, inv), v.mul(n1, inv), fa, fb)
+            for k, t in enumerate(terms):
+                parts[k].append(v.mul(w, t))
+            parts[4].append(v.mul(wl, fa))
+            parts[5].append(v.mul(wl, fb))
+        sums = [v.add(a, b) for a, b in parts]
+        zero = v.const([0.0] * 4)
+        v.store(_sum4(v, sums[0:4]), out_p, 0)
+        v.store(_sum4(v, [sums[4], sums[5], zero, zero]), out_p, 4)
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@intrinsic
+def scale_rows8(typingctx: Any, src: Any, n_rows: Any, factors: Any, dst: Any) -> Any:
+    """``dst[8k : 8k+8] = src[8k : 8k+8] * factors[k]`` for k < n_rows.
+
+    (Written out here so that LLVM does not vectorize it with gathers and eight-wide
+    registers.) ``src`` and ``dst`` need 8·n_rows, ``factors`` n_rows elements.
+    """
+    sig = types.void(src, n_rows, factors, dst)
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        tys = signature.args
+        v = _Vec(context, builder, args[1].type)
+        src_p, fac_p, dst_p = (v.data(tys[k], args[k]) for k in (0, 2, 3))
+        with v.loop(args[1]) as loop:
+            row = builder.mul(loop.index, v.i(WIDTH))
+            f = v.splat(v.scalar(fac_p, loop.index))
+            for h in (0, 4):
+                at = builder.add(row, v.i(h))
+                v.store(v.mul(v.load(src_p, at), f), dst_p, at)
         return context.get_dummy_value()
 
     return sig, codegen

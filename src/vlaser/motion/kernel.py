@@ -47,13 +47,12 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from vlaser.motion._simd import WIDTH, poly_lanes8, quad8, taylor8
+from vlaser.motion._simd import N_COUPLING, WIDTH, poly_lanes8, quad8, scale_rows8, taylor8
 
 #: Bound on the Taylor remainder of ψ per step, relative to |ψ| (see module doc).
 TAYLOR_TOL = 1e-14
-#: Largest number of Taylor terms of the coupling cos(φ0 + θ s) kept per step
-#: (the coefficients m = 0..15 fill two vectors of :mod:`vlaser.motion._simd`).
-MAX_COUPLING_TERMS = 2 * WIDTH
+#: Largest number of Taylor terms of the coupling cos(φ0 + θ s) kept per step.
+MAX_COUPLING_TERMS = N_COUPLING
 
 # Parameter vector layout of the kernel: model (units of Γ3), then run settings.
 P_OMEGA2, P_OMEGA3, P_DELTA2, P_DELTA3 = 0, 1, 2, 3
@@ -206,10 +205,12 @@ def _trajectory(par, t_samples, nodes, weights, rng, out, totals, jumps):
         for k in range(1, kmax + 1):
             basis[WIDTH * k + g] = basis[WIDTH * (k - 1) + g] * nodes[g] / k
     scaled = np.zeros(WIDTH * (kmax + 1))  # the basis at s_end x_g (jump steps)
+    spow = np.zeros(kmax + 1)
     jsvals = np.zeros(WIDTH)
     rows = np.zeros(WIDTH * (kmax + 1))
-    w2 = np.zeros(2 * WIDTH)
-    w3 = np.zeros(2 * WIDTH)
+    w2 = np.zeros(N_COUPLING)
+    w3 = np.zeros(N_COUPLING)
+    ctab = np.zeros(4 * N_COUPLING)
     hd = np.zeros(4)
     cpl = np.zeros(8)
     b = np.zeros(WIDTH * (kmax + 1))
@@ -266,15 +267,13 @@ def _trajectory(par, t_samples, nodes, weights, rng, out, totals, jumps):
         hd[1] = h * d1i
         hd[2] = h * d2r
         hd[3] = h * d2i
-        taylor8(b, order, hd, cpl, w2, w3, rows, fact, inv_fact, end)
+        taylor8(b, order, hd, cpl, w2, w3, ctab, rows, fact, inv_fact, end)
         for c in range(6):
             tmp[c] = end[c]
         s_end = 1.0
         jump = False
         if _norm2(tmp) < xi:
-            for k in range(order + 1):
-                for c in range(6):
-                    a[WIDTH * k + c] = b[WIDTH * k + c] * inv_fact[k]
+            scale_rows8(b, order + 1, inv_fact, a)
             lo = 0.0
             hi = 1.0
             for _ in range(64):
@@ -294,9 +293,9 @@ def _trajectory(par, t_samples, nodes, weights, rng, out, totals, jumps):
         if jump:
             sp = 1.0
             for k in range(order + 1):
-                for g in range(WIDTH):
-                    scaled[WIDTH * k + g] = basis[WIDTH * k + g] * sp
+                spow[k] = sp
                 sp *= s_end
+            scale_rows8(basis, order + 1, spow, scaled)
             for g in range(WIDTH):
                 jsvals[g] = s_end * svals[g]
             poly_lanes8(b, order, scaled, lanes)
