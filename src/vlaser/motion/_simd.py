@@ -195,14 +195,13 @@ def taylor8(
 
     R_n = −i Σ_{m>=2} W_m a_{n−m}. It runs on two vectors: P = (z2, z3) and
     G = (z1, z1) (ground amplitude twice); −i h D z, −i W z are element-wise products
-    with P, G and their Re/Im swaps, the |1> part summed as U = (u z2, v z3) form and
-    folded once per order. The sums R_n accumulate in ``rows[8n : 8n+8]`` (the (z2, z3)
-    part, then the unfolded |1> part): a_k is added to the rows k+2..min(k+mc, order−1)
-    as soon as it is known (mc: the last coupling term kept); each row is cleared when
-    read, so ``rows`` must be zero on entry and is zero on return.
+    with P, G and their Re/Im swaps, the |1> part summed in the form (u z2, v z3) and
+    folded once per order. The swapped a_k are kept in ``rows[8k : 8k+8]`` (scratch),
+    from which R_n is summed over m = 2..min(mc, n) (mc: the last coupling term kept)
+    in two independent chains.
 
-    Sizes: b 8(order+1), rows 8·order, ctab 64 (scratch), w2, w3 16, fact and inv_fact
-    order+1, psi_end 8.
+    Sizes: b 8(order+1), rows 8·order, ctab 64 (rows and ctab: scratch), w2, w3 16,
+    fact and inv_fact order+1, psi_end 8.
     """
     sig = types.void(b, order, hd, cpl, w2, w3, ctab, rows, fact, inv_fact, psi_end)
 
@@ -249,26 +248,37 @@ def taylor8(
             n = loop.index
             p, g = builder.load(slots["p"]), builder.load(slots["g"])
             swp, swg = v.swap(p), v.swap(g)
-            # scatter a_n = b_n/n! into the rows n+2 .. min(n+mc, order−1)
-            lim = builder.sub(builder.sub(order_, v.i(1)), n)
-            top = builder.select(builder.icmp_signed("<", mc, lim), mc, lim)
+            # history row n: (−i a_n) in the two forms, a_n = b_n/n!
             gi = v.splat(v.scalar(ifact_p, n))
-            swpa, swga = v.mul(gi, swp), v.mul(gi, swg)
-            with v.loop(builder.sub(top, v.i(1))) as inner:
-                m = builder.add(inner.index, v.i(2))
-                cuv = v.load(ct_p, builder.mul(m, v.i(4)))
-                row = builder.mul(builder.add(n, m), v.i(WIDTH))
-                v.store(v.fma(cuv, swga, v.load(rows_p, row)), rows_p, row)
-                row_u = builder.add(row, v.i(4))
-                v.store(v.fma(cuv, swpa, v.load(rows_p, row_u)), rows_p, row_u)
-            # read row n (and clear it: every row written is read once)
             row = builder.mul(n, v.i(WIDTH))
-            row_u = builder.add(row, v.i(4))
+            v.store(v.mul(gi, swg), rows_p, row)
+            v.store(v.mul(gi, swp), rows_p, builder.add(row, v.i(4)))
+            # R_n = Σ_{m=2}^{min(mc, n)} cuv_m (history row n − m), two chains (m even, odd)
+            top = builder.select(builder.icmp_signed("<", mc, n), mc, n)
+            count = builder.sub(top, v.i(1))
+            acc = [cgutils.alloca_once_value(builder, zero) for _ in range(4)]
+            for a in acc:
+                builder.store(zero, a)
+
+            def add_term(m: Any, slot_g: Any, slot_p: Any) -> None:
+                cuv = v.load(ct_p, builder.mul(m, v.i(4)))
+                hist = builder.mul(builder.sub(n, m), v.i(WIDTH))
+                builder.store(v.fma(cuv, v.load(rows_p, hist), builder.load(slot_g)), slot_g)
+                hist_u = builder.add(hist, v.i(4))
+                builder.store(v.fma(cuv, v.load(rows_p, hist_u), builder.load(slot_p)), slot_p)
+
+            with v.loop(builder.sdiv(count, v.i(2))) as inner:
+                m = builder.add(builder.mul(inner.index, v.i(2)), v.i(2))
+                add_term(m, acc[0], acc[1])
+                add_term(builder.add(m, v.i(1)), acc[2], acc[3])
+            odd = builder.icmp_signed(">", builder.srem(count, v.i(2)), v.i(0))
+            with builder.if_then(odd):
+                add_term(top, acc[0], acc[1])
             f = v.splat(v.scalar(fact_p, n))
-            tp = v.fma(f, v.load(rows_p, row), builder.load(slots["qp"]))
-            tu = v.fma(f, v.load(rows_p, row_u), builder.load(slots["qu"]))
-            v.store(zero, rows_p, row)
-            v.store(zero, rows_p, row_u)
+            rg = v.add(builder.load(acc[0]), builder.load(acc[2]))
+            rp = v.add(builder.load(acc[1]), builder.load(acc[3]))
+            tp = v.fma(f, rg, builder.load(slots["qp"]))
+            tu = v.fma(f, rp, builder.load(slots["qu"]))
             pn = v.fma(cuv0, swg, v.fma(cd1, swp, v.fma(cd2, p, tp)))
             u = v.fma(cuv0, swp, tu)
             gn = v.add(v.shuffle(u, None, [0, 1, 0, 1]), v.shuffle(u, None, [2, 3, 2, 3]))
