@@ -19,8 +19,10 @@ from vlaser.motion._simd import COUPLING_TOL, WIDTH, poly_lanes8, quad8, scale_r
 
 
 @njit
-def _taylor(b, order, hd, cpl, w2, w3, rows, fact, inv_fact, end):
-    taylor8(b, order, hd, cpl, w2, w3, np.zeros(64), rows, fact, inv_fact, end)
+def _taylor(b, order, hd, cpl, w2, w3, rows, fact, inv_fact, end, basis):
+    lanes = np.zeros(6 * WIDTH)
+    taylor8(b, order, hd, cpl, w2, w3, np.zeros(64), rows, fact, inv_fact, end, basis, lanes)
+    return lanes
 
 
 @njit
@@ -63,14 +65,21 @@ def _coupling_ref(c: float, s: float, theta: float, scale: float) -> np.ndarray:
 
 
 def _run_taylor(psi0, order, hd1, hd2, cpl):
+    """Run taylor8; returns a_n (complex, (order+1, 3)), ψ(1), w2, w3, the raw ψ(1) row."""
     inv_fact = np.array([1 / math.factorial(k) for k in range(order + 1)])
     b = np.zeros(WIDTH * (order + 1))
     b[:WIDTH] = _pack(psi0)
     w2, w3, rows, end = np.zeros(16), np.zeros(16), np.zeros(WIDTH * order), np.zeros(WIDTH)
     hd = np.array([hd1.real, hd1.imag, hd2.real, hd2.imag])
-    _taylor(b, order, hd, np.asarray(cpl, float), w2, w3, rows, 1 / inv_fact, inv_fact, end)
+    # ψ at eight points x_g: basis x_g^k/k!
+    x = np.linspace(0.0, 1.0, WIDTH)
+    basis = (x[None, :] ** np.arange(order + 1)[:, None]) * inv_fact[:, None]
+    cpl = np.asarray(cpl, float)
+    lanes = _taylor(b, order, hd, cpl, w2, w3, rows, 1 / inv_fact, inv_fact, end, basis.ravel())
+    rows_b = b.reshape(order + 1, WIDTH)
+    assert np.allclose(lanes.reshape(6, WIDTH), rows_b[:, :6].T @ basis, rtol=1e-13, atol=1e-15)
     a = np.array([_unpack(b[WIDTH * k : WIDTH * (k + 1)]) * inv_fact[k] for k in range(order + 1)])
-    return a, _unpack(end), w2, w3, rows, end
+    return a, _unpack(end), w2, w3, end
 
 
 CASES = [
@@ -108,7 +117,7 @@ CASES = [
 
 @pytest.mark.parametrize(("psi0", "order", "hd1", "hd2", "cpl"), CASES)
 def test_taylor8_matches_complex_recursion(psi0, order, hd1, hd2, cpl):
-    a, end, w2, w3, rows, raw = _run_taylor(psi0, order, hd1, hd2, cpl)
+    a, end, w2, w3, raw = _run_taylor(psi0, order, hd1, hd2, cpl)
     ref_w2 = _coupling_ref(*cpl[0:4])
     ref_w3 = _coupling_ref(*cpl[4:8])
     assert np.allclose(w2, ref_w2, rtol=1e-14, atol=0) and np.allclose(

@@ -164,6 +164,27 @@ def _coupling(v: _Vec, c: Any, sn: Any, theta: Any, scale: Any) -> tuple[list[An
     return out, count
 
 
+def _lane_accumulators(v: _Vec) -> list[Any]:
+    zero = v.const([0.0] * 4)
+    return [cgutils.alloca_once_value(v.b, zero) for _ in range(12)]
+
+
+def _add_lane_row(v: _Vec, coef_p: Any, pow_p: Any, k: Any, acc: list[Any]) -> None:
+    """acc[2c + h] += coef[8k + c] * powers[8k + 4h : 8k + 4h + 4] (c < 6, h < 2)."""
+    row = v.b.mul(k, v.i(WIDTH))
+    halves = (v.load(pow_p, row), v.load(pow_p, v.b.add(row, v.i(4))))
+    for c in range(6):
+        x = v.splat(v.scalar(coef_p, v.b.add(row, v.i(c))))
+        for h in range(2):
+            slot = acc[2 * c + h]
+            v.b.store(v.fma(x, halves[h], v.b.load(slot)), slot)
+
+
+def _store_lanes(v: _Vec, acc: list[Any], out_p: Any) -> None:
+    for k in range(12):
+        v.store(v.b.load(acc[k]), out_p, 4 * k)
+
+
 @intrinsic
 def taylor8(
     typingctx: Any,
@@ -178,11 +199,15 @@ def taylor8(
     fact: Any,
     inv_fact: Any,
     psi_end: Any,
+    basis: Any,
+    lanes: Any,
 ) -> Any:
     """Taylor coefficients of ψ over one step, scaled as b_n = n! a_n (ψ(s) = Σ a_n s^n).
 
     ``b[0:8]`` holds the row of b_0 = ψ(0) on entry, ``b[8n : 8n+8]`` the row of b_n
-    (n <= order) on return and ``psi_end[0:8]`` the row of ψ(1) = Σ_n b_n/n!.
+    (n <= order) on return and ``psi_end[0:8]`` the row of ψ(1) = Σ_n b_n/n!. Also
+    evaluates ψ at eight points as :func:`poly_lanes8` (``lanes``, from ``basis``),
+    as each b_n is known.
 
     ``hd`` = (Re, Im of h d1, Re, Im of h d2): h D = diag(0, h d1, h d2) is the diagonal of
     h H_eff. ``cpl`` = (cos φ2, sin φ2, θ2, h Ω2, cos φ3, sin φ3, θ3, h Ω3): the coupling
@@ -201,15 +226,15 @@ def taylor8(
     in two independent chains.
 
     Sizes: b 8(order+1), rows 8·order, ctab 64 (rows and ctab: scratch), w2, w3 16,
-    fact and inv_fact order+1, psi_end 8.
+    fact and inv_fact order+1, psi_end 8, basis 8(order+1), lanes 48.
     """
-    sig = types.void(b, order, hd, cpl, w2, w3, ctab, rows, fact, inv_fact, psi_end)
+    sig = types.void(b, order, hd, cpl, w2, w3, ctab, rows, fact, inv_fact, psi_end, basis, lanes)
 
     def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
         tys = signature.args
         v = _Vec(context, builder, args[1].type)
-        b_p, hd_p, cpl_p, w2_p, w3_p, ct_p, rows_p, fact_p, ifact_p, end_p = (
-            v.data(tys[k], args[k]) for k in (0, 2, 3, 4, 5, 6, 7, 8, 9, 10)
+        b_p, hd_p, cpl_p, w2_p, w3_p, ct_p, rows_p, fact_p, ifact_p, end_p, basis_p, lanes_p = (
+            v.data(tys[k], args[k]) for k in (0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
         )
         order_ = args[1]
         cp = [v.scalar(cpl_p, k) for k in range(8)]
@@ -244,6 +269,8 @@ def taylor8(
                 ("qu", zero),
             )
         }
+        lane_acc = _lane_accumulators(v)
+        _add_lane_row(v, b_p, basis_p, v.i(0), lane_acc)
         with v.loop(order_) as loop:
             n = loop.index
             p, g = builder.load(slots["p"]), builder.load(slots["g"])
@@ -294,8 +321,10 @@ def taylor8(
             gi1 = v.splat(v.scalar(ifact_p, n1))
             builder.store(v.fma(gi1, pn, builder.load(slots["ep"])), slots["ep"])
             builder.store(v.fma(gi1, gn, builder.load(slots["eg"])), slots["eg"])
+            _add_lane_row(v, b_p, basis_p, n1, lane_acc)
         v.store(v.shuffle(builder.load(slots["eg"]), None, [0, 1]), end_p, 0)
         v.store(builder.load(slots["ep"]), end_p, 2)
+        _store_lanes(v, lane_acc, lanes_p)
         return context.get_dummy_value()
 
     return sig, codegen
@@ -315,18 +344,10 @@ def poly_lanes8(typingctx: Any, coef: Any, order: Any, powers: Any, out: Any) ->
         tys = signature.args
         v = _Vec(context, builder, args[1].type)
         coef_p, pow_p, out_p = (v.data(tys[k], args[k]) for k in (0, 2, 3))
-        zero = v.const([0.0] * 4)
-        acc = [cgutils.alloca_once_value(builder, zero) for _ in range(12)]
+        acc = _lane_accumulators(v)
         with v.loop(builder.add(args[1], v.i(1))) as loop:
-            row = builder.mul(loop.index, v.i(WIDTH))
-            halves = (v.load(pow_p, row), v.load(pow_p, builder.add(row, v.i(4))))
-            for c in range(6):
-                x = v.splat(v.scalar(coef_p, builder.add(row, v.i(c))))
-                for h in range(2):
-                    slot = acc[2 * c + h]
-                    builder.store(v.fma(x, halves[h], builder.load(slot)), slot)
-        for k in range(12):
-            v.store(builder.load(acc[k]), out_p, 4 * k)
+            _add_lane_row(v, coef_p, pow_p, loop.index, acc)
+        _store_lanes(v, acc, out_p)
         return context.get_dummy_value()
 
     return sig, codegen

@@ -267,7 +267,7 @@ def _trajectory(par, t_samples, nodes, weights, rng, out, totals, jumps):
         hd[1] = h * d1i
         hd[2] = h * d2r
         hd[3] = h * d2i
-        taylor8(b, order, hd, cpl, w2, w3, ctab, rows, fact, inv_fact, end)
+        taylor8(b, order, hd, cpl, w2, w3, ctab, rows, fact, inv_fact, end, basis, lanes)
         for c in range(6):
             tmp[c] = end[c]
         s_end = 1.0
@@ -300,8 +300,7 @@ def _trajectory(par, t_samples, nodes, weights, rng, out, totals, jumps):
                 jsvals[g] = s_end * svals[g]
             poly_lanes8(b, order, scaled, lanes)
             quad8(lanes, jsvals, qw, qwl, th2, th3, om2, s2, c2, om3, s3, c3, sums)
-        else:
-            poly_lanes8(b, order, basis, lanes)
+        else:  # ψ at the nodes came with the Taylor coefficients
             quad8(lanes, svals, qw, qwl, th2, th3, om2, s2, c2, om3, s3, c3, sums)
         ipop[0] += tau * sums[0]
         ipop[1] += tau * sums[1]
