@@ -29,12 +29,14 @@ def test_same_seed_same_output():
 
 
 def test_chunking_does_not_change_results():
-    # progress reporting runs the trajectories in chunks: trajectory j's generator comes
-    # from SeedSequence(seed).spawn(M)[j], so the split cannot matter
+    # progress reporting runs the trajectories in chunks (at least one trajectory per
+    # numba thread each): trajectory j's generator comes from SeedSequence(seed).spawn(M)[j],
+    # so the split cannot matter
     calls = []
     chunked = simulate(PAPER, seed=3, progress=lambda d, t: calls.append((d, t)), **RUN)
     assert _same(chunked, simulate(PAPER, seed=3, **RUN))
-    assert calls[-1] == (12, 12) and len(calls) == 12
+    assert calls[-1] == (12, 12) and len(calls) == 12 // numba.get_num_threads()
+    assert [d for d, _ in calls] == sorted({d for d, _ in calls})
 
 
 @pytest.mark.slow
