@@ -1,6 +1,8 @@
 """Benchmark of the motion trajectories (vlaser.motion) against QuTiP's mcsolve.
 
-Run: ``python benchmarks/bench_motion.py [--full]``.
+Run: ``python benchmarks/bench_motion.py [--full]``, or
+``python benchmarks/bench_motion.py --kernel [--trajectories M] [--time T] [--repeat R]``
+for the trajectory kernel alone (section 4; about 30 s with the defaults).
 
 1. The same internal dynamics without motion (atom frozen at the antinode, the paper's
    lasing point with ν2 = ν3 = Γ2), 500 trajectories to t = 200/Γ3, sampled at 201
@@ -9,6 +11,12 @@ Run: ``python benchmarks/bench_motion.py [--full]``.
    the two inversions are compared within their error bars.
 2. The full model with motion (88Sr recoil, p0 = 100 ħk): trajectory-time per second.
 3. The Fig. 8 computation: quick mode; full mode only with ``--full``.
+4. ``--kernel``: ns of CPU per trajectory per 1/Γ3 at the Fig. 8 lasing point with
+   motion (Δ2 = 5, Δ3 = −1, Ω2 = Ω3 = 0.5, ν2 = ν3 = Γ2, 88Sr recoil, p0 = 100 ħk,
+   default step), M trajectories to T through ``vlaser.motion.simulate``, with numba
+   limited to 1 thread and with 2 threads: the best of R runs of wall time divided by
+   M·T (for 1 thread also the process CPU time). It uses only the public API, so the
+   same command times another checkout (``PYTHONPATH=other/src``).
 """
 
 from __future__ import annotations
@@ -48,10 +56,53 @@ def _qutip(p: AtomParams, times: np.ndarray) -> tuple[float, np.ndarray]:
     return time.perf_counter() - t0, np.real(np.asarray(res.expect[0]))
 
 
+def kernel(trajectories: int, t_max: float, repeat: int) -> None:
+    """Section 4: ns per trajectory per 1/Γ3 at the Fig. 8 lasing point, 1 and 2 threads."""
+    import vlaser
+    from vlaser.figures import fig8
+
+    p = AtomParams(**fig8.LASING, nu2=DEFAULT_GAMMA2, nu3=DEFAULT_GAMMA2)
+    kw = dict(trajectories=trajectories, t_max=t_max, seed=fig8.SEED, p0=fig8.P0, samples=201)
+    simulate(p, trajectories=2, t_max=10.0)  # compile / load the cache
+    print(f"vlaser from {os.path.dirname(vlaser.__file__)}")
+    scale = 1e9 / (trajectories * t_max)
+    for threads in (1, 2):
+        if threads > numba.config.NUMBA_NUM_THREADS:
+            print(f"  {threads} threads: not available (NUMBA_NUM_THREADS)")
+            continue
+        numba.set_num_threads(threads)
+        wall, cpu = [], []
+        for _ in range(repeat):
+            w0, c0 = time.perf_counter(), time.process_time()
+            r = simulate(p, **kw)
+            wall.append(time.perf_counter() - w0)
+            cpu.append(time.process_time() - c0)
+        line = f"  {threads} thread(s): {min(wall) * scale:7.0f} ns/(trajectory·1/Γ3) wall"
+        if threads == 1:
+            line += f", {min(cpu) * scale:7.0f} CPU"
+        print(line + f"  (runs: {', '.join(f'{x * scale:.0f}' for x in wall)})")
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    print(
+        f"  {trajectories} trajectories to {t_max:g}/Γ3, dt = {r.setup.dt:.4f}/Γ3, "
+        f"jumps per trajectory {r.jumps.sum() / trajectories:.1f}"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--full", action="store_true", help="also time the full Fig. 8 run")
+    ap.add_argument("--kernel", action="store_true", help="only the trajectory kernel (4.)")
+    ap.add_argument("--trajectories", type=int, default=300, help="--kernel: trajectories")
+    ap.add_argument("--time", type=float, default=3000.0, help="--kernel: t_max (1/Γ3)")
+    ap.add_argument("--repeat", type=int, default=3, help="--kernel: runs, best taken")
     args = ap.parse_args()
+    if args.kernel:
+        print(
+            f"machine: {platform.machine()}, nproc {os.cpu_count()}, "
+            f"date {time.strftime('%Y-%m-%d %H:%M')}"
+        )
+        kernel(args.trajectories, args.time, args.repeat)
+        return
     print(
         f"machine: {platform.machine()}, nproc {os.cpu_count()}, numba threads "
         f"{numba.get_num_threads()}, date {time.strftime('%Y-%m-%d')}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numba
 import numpy as np
 import pytest
 
@@ -15,11 +16,12 @@ PAPER = AtomParams.paper(nu2=1 / 4266, nu3=1 / 4266)
 RUN = dict(trajectories=12, t_max=300.0, samples=31)
 
 
+FIELDS = ("populations", "interval_populations", "momentum", "phase", "coherences", "jumps")
+FIELDS += ("force_impulse", "kick_impulse", "work", "alive")
+
+
 def _same(a, b) -> bool:
-    return all(
-        np.array_equal(getattr(a, k), getattr(b, k), equal_nan=True)
-        for k in ("populations", "interval_populations", "momentum", "phase", "jumps", "work")
-    )
+    return all(np.array_equal(getattr(a, k), getattr(b, k), equal_nan=True) for k in FIELDS)
 
 
 def test_same_seed_same_output():
@@ -27,17 +29,36 @@ def test_same_seed_same_output():
 
 
 def test_chunking_does_not_change_results():
-    # progress reporting runs the trajectories in chunks: trajectory j's generator comes
-    # from SeedSequence(seed).spawn(M)[j], so the split cannot matter
+    # progress reporting runs the trajectories in chunks (at least one trajectory per
+    # numba thread each): trajectory j's generator comes from SeedSequence(seed).spawn(M)[j],
+    # so the split cannot matter
     calls = []
     chunked = simulate(PAPER, seed=3, progress=lambda d, t: calls.append((d, t)), **RUN)
     assert _same(chunked, simulate(PAPER, seed=3, **RUN))
-    assert calls[-1] == (12, 12) and len(calls) == 12
+    assert calls[-1] == (12, 12) and len(calls) == 12 // numba.get_num_threads()
+    assert [d for d, _ in calls] == sorted({d for d, _ in calls})
 
 
 @pytest.mark.slow
 def test_processes_do_not_change_results():
     assert _same(simulate(PAPER, seed=3, processes=2, **RUN), simulate(PAPER, seed=3, **RUN))
+
+
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs 2 numba threads")
+def test_threads_do_not_change_results():
+    # numba's threads share the trajectories one at a time, in whatever order they
+    # finish; each trajectory's numbers do not depend on that. Two escape early
+    # (p_max), so the threads get uneven work.
+    kw = dict(seed=3, trajectories=12, t_max=2000.0, samples=21, p_max=106.0)
+    try:
+        numba.set_num_threads(1)
+        one = simulate(PAPER, **kw)
+        numba.set_num_threads(2)
+        two = simulate(PAPER, **kw)
+    finally:
+        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    assert 0 < one.escaped_fraction < 1
+    assert _same(one, two)
 
 
 def test_different_seeds_agree_within_errors():

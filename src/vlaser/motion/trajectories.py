@@ -24,13 +24,14 @@ state, averaged over trajectories.
 Integrator and its accuracy. Each step of length h ≤ ``dt`` solves dψ/dt = −iH_eff ψ
 with the position moving at the momentum of the step start; ψ is an exact Taylor
 polynomial in time whose remainder is below 1e-14 |ψ| (order from the bound
-x^(K+1)/(K+1)! e^x, x = ‖H_eff‖ h); the jump time solves |ψ|² = ξ on that polynomial;
-force and populations are integrated by Gauss-Legendre quadrature of the normalized
-state (6 nodes for x ≤ 1.5, 8 up to x = 3.5; relative error below 1e-9 for integrands
-oscillating at up to 2‖H_eff‖). A ``dt`` with x > 3.5 is refused as too coarse (the
-Taylor series would lose digits to cancellation and the quadrature its accuracy).
-Steps are subdivided automatically so that the phase advance 2 ω_r |P| h stays below
-0.1 rad and so that they end on the sample times.
+x^(K+1)/(K+1)! e^x, x = ‖H_eff‖ h; the moving coupling cos(φ_i + 2 ω_r,i P_i τ)
+enters through its Taylor series in τ, terms below 1e-17 dropped); the jump time solves
+|ψ|² = ξ on that polynomial; force and populations are integrated by Gauss-Legendre
+quadrature of the normalized state (6 nodes for x ≤ 1.5, 8 up to x = 3.5; relative
+error below 1e-9 for integrands oscillating at up to 2‖H_eff‖). A ``dt`` with x > 3.5
+is refused as too coarse (the Taylor series would lose digits to cancellation and the
+quadrature its accuracy). Steps are subdivided automatically so that the phase
+advance 2 ω_r |P| h stays below 0.1 rad and so that they end on the sample times.
 
 The one approximation beyond round-off is the classical coupling: inside a step H sees
 the momentum of the step start (the phase and momentum at the step end include the
@@ -51,6 +52,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+import numba
 import numpy as np
 
 from vlaser.errors import ParameterError
@@ -304,23 +306,23 @@ def _run_chunk(setup: MotionSetup, seeds: np.ndarray) -> dict[str, np.ndarray]:
     jumps = np.zeros((m, len(_k.CHANNELS)), dtype=np.int64)
     alive = np.ones(m, dtype=np.bool_)
     nodes, weights = _gauss(heff_norm(setup.params) * setup.dt)
-    _k.run_block(
-        setup.kernel_params(),
-        setup.times,
-        nodes,
-        weights,
-        np.ascontiguousarray(seeds),
-        traces,
-        totals,
-        jumps,
-        alive,
-    )
+    # numba's threads take one trajectory at a time (escaping trajectories end early)
+    with numba.parallel_chunksize(1):
+        _k.run_block(
+            setup.kernel_params(),
+            setup.times,
+            nodes,
+            weights,
+            np.ascontiguousarray(seeds),
+            traces,
+            totals,
+            jumps,
+            alive,
+        )
     return {"traces": traces, "totals": totals, "jumps": jumps, "alive": alive}
 
 
 def _worker_chunk(setup: MotionSetup, seeds: np.ndarray) -> dict[str, np.ndarray]:
-    import numba
-
     numba.set_num_threads(1)
     return _run_chunk(setup, seeds)
 
@@ -336,7 +338,10 @@ def simulate(
 
     Args:
         params: Pump and decay parameters (scalars, units of Γ3).
-        processes: Split the trajectories over this many worker processes.
+        processes: Split the trajectories over this many worker processes (one numba
+            thread each). With 1 (default) they run in this process on numba's threads,
+            all cores unless limited by ``numba.set_num_threads``. The results are the
+            same in every case.
         progress: Called as ``progress(done, total)`` after each chunk.
         **options: The run settings of :func:`make_setup` (``trajectories`` and
             ``t_max`` required; ``seed``, ``samples``, ``dt``, ``species``, ``recoil``,
@@ -360,7 +365,10 @@ def simulate(
     processes = _positive_int(processes, "processes")
     seeds = setup.seeds()
     m = setup.trajectories
-    n_chunks = min(m, 20 if progress is not None else max(processes, 1))
+    # in this process every chunk is shared by numba's threads: give each thread one
+    # trajectory per chunk at least (progress is reported after each chunk)
+    per_chunk = numba.get_num_threads() if processes == 1 else 1
+    n_chunks = max(1, min(m // per_chunk, 20 if progress is not None else processes))
     bounds = np.linspace(0, m, n_chunks + 1).round().astype(int)
     pieces: list[dict[str, np.ndarray]] = []
     if processes == 1:
