@@ -270,7 +270,6 @@ def _tables_and_coefficients(
 ) -> tuple[Tables, list[sp.Expr]]:
     n = len(system.averages)
     layout = Layout.of(system)
-    nr = layout.n_real
     slot: dict[sp.Symbol, int] = {}
     for k in range(n):
         slot[system.symbols[k]] = 1 + k
@@ -291,6 +290,21 @@ def _tables_and_coefficients(
             if ci == len(coeffs):
                 coeffs.append(c)
             f_terms.append((k, ci, vars_))
+    return tables_from_terms(f_terms, layout), coeffs
+
+
+def tables_from_terms(
+    f_terms: Sequence[tuple[int, int, tuple[int, ...]]], layout: Layout
+) -> Tables:
+    """Index tables of the RHS and of its real Jacobian from a list of terms.
+
+    Args:
+        f_terms: ``(equation k, coefficient index, sorted v-slots)`` per term, where a
+            v-slot is ``1 + average index`` (u) or ``1 + n + average index`` (ū).
+        layout: The average -> real-variable map.
+    """
+    n = len(layout.slots)
+    nr = layout.n_real
     deg = max((len(v) for _, _, v in f_terms), default=1) or 1
 
     def rows_of(k: int) -> list[tuple[int, str]]:
@@ -364,7 +378,7 @@ def _tables_and_coefficients(
         _sparse(*dr, (ntd, nr * nr)),
         _sparse(*di, (ntd, nr * nr)),
     )
-    return tables, coeffs
+    return tables
 
 
 def _coefficient_source(coeffs: list[sp.Expr], params: tuple[sp.Symbol, ...]) -> str:
