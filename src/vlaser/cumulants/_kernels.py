@@ -211,3 +211,26 @@ def rk4(x0, t_end, h, n_samples, fc, fv, fp, fi, fwr, fwi, re_of, im_of):  # pra
             t += hh
         out[s] = x
     return out
+
+
+@nb.njit(cache=True)
+def jac_values(x, dc, dv, dp, di, dwr, dwi, re_of, im_of, nnz):  # pragma: no cover
+    """Values of the real Jacobian at its sparsity pattern (``di`` are pattern
+    positions, see :attr:`vlaser.cumulants.compile.CompiledSystem.sparse_arrays`)."""
+    n = re_of.shape[0]
+    v = np.empty(2 * n + 1, dtype=np.complex128)
+    out = np.empty(nnz)
+    build_v(x, re_of, im_of, v)
+    accumulate(dc, dv, v, dp, di, dwr, dwi, out)
+    return out
+
+
+@nb.njit(cache=True)
+def term_scale(x, fc, fv, fp, fi, fwr, fwi, re_of, im_of):  # pragma: no cover - compiled
+    """Σ|terms| per equation at x (see :func:`accumulate_abs`)."""
+    n = re_of.shape[0]
+    v = np.empty(2 * n + 1, dtype=np.complex128)
+    out = np.empty(x.shape[0])
+    build_v(x, re_of, im_of, v)
+    accumulate_abs(fc, fv, v, fp, fi, fwr, fwi, out)
+    return out

@@ -162,12 +162,13 @@ class Monomial:
 
     # -- printing ---------------------------------------------------------
     def text(self) -> str:
-        """Plain text, e.g. ``a†a σ21^1``; the identity prints as ``1``."""
+        """Plain text, e.g. ``a†a σ21^1``; the identity prints as ``1``. Atoms of a
+        space not named ``atom`` (one of several groups) show it: ``σ21^atom2.1``."""
         parts = []
         for s, m, n in self.fock:
             parts.append(_pow(s.name + "†", m) + _pow(s.name, n))
-        for _s, lab, i, j in self.atoms:
-            parts.append(f"σ{i}{j}^{lab}")
+        for s, lab, i, j in self.atoms:
+            parts.append(f"σ{i}{j}^{_atom_label(s, lab)}")
         return " ".join(parts) if parts else "1"
 
     def latex(self) -> str:
@@ -178,8 +179,8 @@ class Monomial:
                 parts.append(rf"{s.name}^{{\dagger}}" + (f"^{{{m}}}" if m > 1 else ""))
             if n:
                 parts.append(s.name + (f"^{{{n}}}" if n > 1 else ""))
-        for _s, lab, i, j in self.atoms:
-            parts.append(rf"\sigma_{{{i}{j}}}^{{{lab}}}")
+        for s, lab, i, j in self.atoms:
+            parts.append(rf"\sigma_{{{i}{j}}}^{{{_atom_label(s, lab)}}}")
         return " ".join(parts) if parts else "1"
 
     def __str__(self) -> str:
@@ -192,6 +193,11 @@ class Monomial:
             tuple((s.name, m, -n) for s, m, n in self.fock),
             tuple((s.name, _label_key(lab), i, j) for s, lab, i, j in self.atoms),
         )
+
+
+def _atom_label(space: NLevelSpace, label: Label) -> str:
+    """An atom's label in text: ``1`` in the space ``atom``, ``atom2.1`` in another."""
+    return str(label) if space.name == "atom" else f"{space.name}.{label}"
 
 
 def _pow(sym: str, k: int) -> str:

@@ -48,6 +48,11 @@ from vlaser.cumulants.complete import System, complete
 from vlaser.cumulants.expand import _symbol
 from vlaser.cumulants.model import Model
 
+#: Systems with more real variables than this are solved with sparse LU (a 600 x 600
+#: dense LU costs ~10 ms; the laser with K velocity classes has 3 + 34K + 17K(K-1)
+#: complex averages).
+DENSE_LIMIT = 600
+
 #: Bump when the derivation or code generation changes (invalidates caches).
 ENGINE_VERSION = "5"
 
@@ -522,6 +527,40 @@ class CompiledSystem:
             self._kernel_cache = cached
         return cached
 
+    @property
+    def sparse(self) -> bool:
+        """Solve with sparse LU (more than :data:`DENSE_LIMIT` real variables)."""
+        return self.n_real > DENSE_LIMIT
+
+    @property
+    def sparse_arrays(self) -> tuple[np.ndarray, ...]:
+        """``(rows, cols, dp, positions, dwr, dwi)``: the Jacobian's sparsity pattern
+        and its CSR term map onto the pattern's positions (computed once)."""
+        cached = getattr(self, "_sparse_cache", None)
+        if cached is None:
+            _fp, _fi, _fwr, _fwi, dp, di, dwr, dwi = self.kernel_arrays
+            nr = self.n_real
+            pattern, pos = np.unique(di, return_inverse=True)
+            cached = (pattern // nr, pattern % nr, dp, pos.astype(np.int64), dwr, dwi)
+            self._sparse_cache = cached
+        return cached
+
+    @property
+    def solve_order(self) -> np.ndarray:
+        """Order of the real variables for the sparse LU (elimination order).
+
+        A system may suggest one (``system.elimination_order(layout)``): the group
+        systems put the cross-group correlations first, block by block, so that their
+        elimination fills in only the small core of cavity and one-group averages;
+        otherwise the natural order (and SuperLU's COLAMD) is used.
+        """
+        cached = getattr(self, "_solve_order", None)
+        if cached is None:
+            suggest = getattr(self.system, "elimination_order", None)
+            cached = None if suggest is None else np.asarray(suggest(self.layout), np.intp)
+            self._solve_order = cached
+        return cached
+
     def point(self, p: np.ndarray) -> PointKernel:
         """numba kernels bound to one parameter point ``(n_params,)``."""
         return PointKernel(self, p)
@@ -611,24 +650,153 @@ class PointKernel:
         im_of = np.full(cs.count, -1, dtype=np.int64)
         im_of[cs._cplx] = cs._im_of_cplx
         self._im_of = im_of
+        self.sparse = cs.sparse
+        if self.sparse:
+            rows, cols, sdp, spos, sdwr, sdwi = cs.sparse_arrays
+            self._rows, self._cols = rows, cols
+            self._ds = (self._d[0], self._d[1], sdp, spos, sdwr, sdwi)
+            self._perm = cs.solve_order
+            if self._perm is not None:
+                inv = np.empty_like(self._perm)
+                inv[self._perm] = np.arange(self._perm.size)
+                self._prow, self._pcol = inv[rows], inv[cols]
 
     def rhs(self, x: np.ndarray) -> np.ndarray:
         """Real RHS ``(n_real,)``."""
         return self._k.rhs_point(np.asarray(x, float), *self._f, self._re_of, self._im_of)
 
     def jac(self, x: np.ndarray) -> np.ndarray:
-        """Real Jacobian ``(n_real, n_real)``."""
+        """Real Jacobian ``(n_real, n_real)`` (dense)."""
+        if self.sparse:
+            return self.jac_sparse(x).toarray()
         return self._k.jac_point(np.asarray(x, float), *self._d, self._re_of, self._im_of)
+
+    def jac_sparse(self, x: np.ndarray) -> Any:
+        """Real Jacobian as a ``scipy.sparse.csc_matrix``."""
+        import scipy.sparse as sps
+
+        if not self.sparse:
+            return sps.csc_matrix(self.jac(x))
+        vals = self._k.jac_values(
+            np.asarray(x, float), *self._ds, self._re_of, self._im_of, self._rows.size
+        )
+        nr = self._re_of.size + int((self._im_of >= 0).sum())
+        return sps.csc_matrix((vals, (self._rows, self._cols)), shape=(nr, nr))
+
+    def factor(self, x: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+        """Sparse LU of the Jacobian at ``x``; returns ``solve(b) = J⁻¹ b``.
+
+        With the system's elimination order (:attr:`CompiledSystem.solve_order`) the
+        factorization keeps that order and pivots on the diagonal (SuperLU NATURAL,
+        ``diag_pivot_thresh=0``): for the group systems this is 2-5x faster and sparser
+        than COLAMD. A zero pivot falls back to COLAMD with partial pivoting.
+
+        Raises:
+            RuntimeError: For an exactly singular Jacobian.
+        """
+        import scipy.sparse as sps
+        import scipy.sparse.linalg as spla
+
+        xx = np.asarray(x, float)
+        vals = self._k.jac_values(xx, *self._ds, self._re_of, self._im_of, self._rows.size)
+        nr = xx.size
+        if self._perm is not None:
+            jp = sps.csc_matrix((vals, (self._prow, self._pcol)), shape=(nr, nr))
+            try:
+                lu = spla.splu(jp, permc_spec="NATURAL", diag_pivot_thresh=0.0)
+            except RuntimeError:
+                lu = None
+            if lu is not None:
+                perm = self._perm
+
+                def solve(b: np.ndarray) -> np.ndarray:
+                    out = np.empty_like(b)
+                    out[perm] = lu.solve(np.ascontiguousarray(b[perm]))
+                    return out
+
+                return solve
+        lu = spla.splu(sps.csc_matrix((vals, (self._rows, self._cols)), shape=(nr, nr)))
+        return lu.solve
+
+    def _converged(self, x: np.ndarray, f: np.ndarray, res: float, tol: float) -> bool:
+        if res <= tol * (1.0 + float(np.max(np.abs(x)))):
+            return True
+        s = self._k.term_scale(x, *self._f, self._re_of, self._im_of)
+        return bool(np.all(np.abs(f) <= tol * s))
+
+    def _newton_sparse(
+        self, x0: np.ndarray, tol: float, maxiter: int
+    ) -> tuple[np.ndarray, bool, float, int]:
+        """Damped Newton as the numba kernel (same acceptance, tests and polishing),
+        with the linear solves by sparse LU (:meth:`factor`). A factorization is reused
+        (chord steps) while each step shrinks the residual at least 4-fold; otherwise
+        the Jacobian is refactored at the current point. ``iterations`` counts steps.
+        """
+        x = x0.copy()
+        f = self.rhs(x)
+        res = float(np.max(np.abs(f)))
+        polish = 0
+        solve = None
+        fresh = False
+        for it in range(maxiter):
+            if self._converged(x, f, res, tol):
+                if polish >= 2 or res == 0.0:
+                    return x, True, res, it
+                polish += 1
+                try:
+                    solve = solve or self.factor(x)
+                except RuntimeError:
+                    return x, True, res, it
+                xt = x + solve(-f)
+                ft = self.rhs(xt)
+                rt = float(np.max(np.abs(ft)))
+                if rt <= 0.5 * res:
+                    x, f, res = xt, ft, rt
+                    continue
+                return x, True, res, it
+            if solve is None:
+                try:
+                    solve = self.factor(x)
+                except RuntimeError:  # exactly singular
+                    return x, False, res, it
+                fresh = True
+            step = solve(-f)
+            ft = self.rhs(x + step)
+            rt = float(np.max(np.abs(ft)))
+            if not fresh and not (np.isfinite(rt) and rt <= 0.25 * res):
+                solve = None  # the old factorization no longer contracts: refactor here
+                continue
+            lam = 1.0
+            for _ in range(30):
+                if np.isfinite(rt) and rt < res * (1.0 - 1e-4 * lam) + 1e-300:
+                    break
+                lam *= 0.5
+                ft = self.rhs(x + lam * step)
+                rt = float(np.max(np.abs(ft)))
+            else:
+                return x, False, res, it
+            scale = 1.0 + float(np.max(np.abs(x)))
+            x, f, res = x + lam * step, ft, rt
+            fresh = False
+            if lam < 1.0:
+                solve = None
+            if float(np.max(np.abs(lam * step))) <= 1e-15 * scale:
+                return x, self._converged(x, f, res, tol), res, it + 1
+        return x, self._converged(x, f, res, tol), res, maxiter
 
     def newton(
         self, x0: np.ndarray, tol: float = 1e-11, maxiter: int = 50
     ) -> tuple[np.ndarray, bool, float, int]:
         """Damped Newton from ``x0``: ``(x, converged, max|f|, iterations)``.
 
-        Converged means ``max|f| <= tol · (1 + max|x|)``. A singular Jacobian counts as
-        not converged (returned with ``x0``).
+        Converged means ``max|f| <= tol · (1 + max|x|)`` or every equation balanced to
+        ``tol`` of its terms (see :func:`vlaser.cumulants._kernels.newton`). A singular
+        Jacobian counts as not converged. Systems above :data:`DENSE_LIMIT` real
+        variables use sparse LU for the steps.
         """
         x0 = np.ascontiguousarray(x0, dtype=float)
+        if self.sparse:
+            return self._newton_sparse(x0, float(tol), int(maxiter))
         try:
             x, ok, res, it = self._k.newton(
                 x0, *self._f, *self._d, self._re_of, self._im_of, float(tol), int(maxiter)
@@ -639,6 +807,7 @@ class PointKernel:
 
 
 __all__ = [
+    "DENSE_LIMIT",
     "ENGINE_VERSION",
     "CompiledSystem",
     "Evaluator",

@@ -185,6 +185,22 @@ def laser_group_model(n_groups: int, counts: tuple[int, ...] | None = None) -> M
     )
 
 
+def laser_family():
+    """The laser's :class:`~vlaser.cumulants.groups.GroupFamily` (groups of atoms with
+    their own detunings, Rabi frequencies, coupling and number; see
+    :func:`laser_group_model`)."""
+    from vlaser.cumulants.groups import GroupFamily
+
+    return GroupFamily(
+        name="vlaser-laser-groups",
+        build=laser_group_model,
+        space=group_space,
+        symbols=group_symbols,
+        shared=tuple(PARAMETER_NAMES[k] for k in SHARED_FIELDS),
+        fields=GROUP_FIELDS,
+    )
+
+
 def parameter_values(params) -> dict[sp.Symbol, float]:
     """Symbol -> value for one scalar :class:`~vlaser.params.LaserParams` point."""
     vals = params.values()
@@ -221,6 +237,7 @@ __all__ = [
     "SHARED_FIELDS",
     "group_space",
     "group_symbols",
+    "laser_family",
     "laser_group_model",
     "laser_model",
     "parameter_values",
