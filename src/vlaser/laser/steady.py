@@ -76,7 +76,7 @@ class SteadySolver:
         max_newton: Newton iterations per continuation step.
         integration_steps: Radau steps of the last-resort time integration (0: skip).
         dynamics_steps: RK4 steps of the :class:`Dynamics` integration at an unstable
-            fixed point (the integration time is cut to fit; ``Dynamics.note`` says so).
+            fixed point over the automatic time (cut to fit; ``Dynamics.note`` says so).
     """
 
     tol: float = TOL
@@ -604,8 +604,9 @@ def steady_state(
         system: A :class:`LaserSystem` to use (default ``laser_equations(order)``).
         guess: Initial real-variable vector for a single point (Newton from it).
         dynamics: Where a fixed point is unstable, integrate in time and report
-            :class:`Dynamics` (within ``solver.dynamics_steps`` RK4 steps).
-        dynamics_time: Integration time for that (1/Γ3; default automatic).
+            :class:`Dynamics` (automatic time, within ``solver.dynamics_steps`` RK4 steps).
+        dynamics_time: Integration time for that (1/Γ3; given, it is integrated in full,
+            whatever the budget).
         progress: Optional callable ``progress(done, total)``.
         solver: Search strategy and budgets (default :class:`SteadySolver()`).
 
@@ -640,7 +641,8 @@ def steady_state(
         growth[idx] = g
         dyn[idx] = None
         if dynamics and ok and not g < 0:
-            dyn[idx] = dynamics_near(ls, p, x, jac, dynamics_time, max_steps=sv.dynamics_steps)[0]
+            budget = sv.dynamics_steps if dynamics_time is None else None
+            dyn[idx] = dynamics_near(ls, p, x, jac, dynamics_time, max_steps=budget)[0]
         if progress is not None:
             progress(count + 1, total)
     obs = ls.observables(xs)
