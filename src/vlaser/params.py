@@ -50,12 +50,20 @@ _LASER_FIELDS: dict[str, str] = {
     "g": "real",
     "kappa": "pos",
     "delta_c": "real",
+    "doppler_width": "nonneg",
+    "pump3_width": "nonneg",
+    "classes": "count0",
+    "pump3_classes": "count0",
+    "positions": "count0",
 }
+#: Ensemble fields that fix the structure of the equations: one value per grid.
+_STRUCTURE_FIELDS = ("classes", "pump3_classes", "positions")
 _ALLOWED = {
     "real": "a finite real number",
     "nonneg": "a finite number >= 0",
     "pos": "a finite number > 0",
     "count": "a whole number >= 1",
+    "count0": "a whole number >= 0",
 }
 
 
@@ -81,6 +89,8 @@ def validate_value(name: str, value: Any, constraint: str) -> ArrayLike:
         bad |= arr <= 0
     elif constraint == "count":
         bad |= (arr < 1) | (np.round(arr) != arr)
+    elif constraint == "count0":
+        bad |= (arr < 0) | (np.round(arr) != arr)
     if np.any(bad):
         first = arr[bad].flat[0] if arr.ndim else arr.item()
         shown = value if arr.ndim == 0 else float(first)
@@ -204,6 +214,17 @@ class LaserParams(_ParamsBase):
             number decays at 2κ and the empty-cavity FWHM is 2κ.
         delta_c: Δc = ω_l2 − ωc; ``None`` (default) means Δc = Δ2, the cavity on the
             bare atomic line.
+        doppler_width: FWHM of the Doppler shift kc·vc of the narrow line along the
+            cavity axis (Γ3): the inhomogeneous width of the lasing line the cavity sees
+            (Gaussian velocity distribution; pumps perpendicular). 0: atoms at rest.
+        pump3_width: FWHM of the broad line's Doppler shift k3·v3 along pump 3 (Γ3).
+        classes: Velocity classes along the cavity axis (Gauss–Hermite nodes); 0 picks
+            the default for the width (:func:`vlaser.laser.ensemble.default_classes`).
+        pump3_classes: Classes along pump 3 (0: 1 without width, else 3).
+        positions: Standing-wave positions (g_k = g cos φ_k); 0: running wave.
+
+        See :mod:`vlaser.laser.ensemble` for how classes become atom groups. The three
+        counts fix the equations, so they take one value per grid.
     """
 
     delta2: ArrayLike = 0.0
@@ -219,6 +240,11 @@ class LaserParams(_ParamsBase):
     g: ArrayLike = 2.0 * DEFAULT_GAMMA2
     kappa: ArrayLike = 50.0 * DEFAULT_GAMMA2
     delta_c: ArrayLike | None = None
+    doppler_width: ArrayLike = 0.0
+    pump3_width: ArrayLike = 0.0
+    classes: ArrayLike = 0.0
+    pump3_classes: ArrayLike = 0.0
+    positions: ArrayLike = 0.0
 
     _fields = _LASER_FIELDS
 
@@ -226,6 +252,19 @@ class LaserParams(_ParamsBase):
         super().__post_init__()
         if self.delta_c is None:
             object.__setattr__(self, "delta_c", self.delta2)
+        for name in _STRUCTURE_FIELDS:
+            value = getattr(self, name)
+            if np.ndim(value) and np.unique(value).size > 1:
+                raise ParameterError(name, value, "one whole number for the whole grid")
+            object.__setattr__(self, name, float(np.asarray(value).flat[0]))
+
+    @property
+    def inhomogeneous(self) -> bool:
+        """Any velocity spread or standing-wave position grid (the ensemble is groups)."""
+        widths = np.any(np.asarray(self.doppler_width) > 0) or np.any(
+            np.asarray(self.pump3_width) > 0
+        )
+        return bool(widths or self.positions > 0 or self.classes > 1 or self.pump3_classes > 1)
 
     @classmethod
     def paper(cls, **changes: Any) -> LaserParams:
