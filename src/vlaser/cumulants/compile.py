@@ -21,7 +21,8 @@ Jacobian follows by the Wirtinger rules
 taking real and imaginary parts for the rows.
 
 **Cache.** Derived systems and generated sources are cached on disk under
-``$VLASER_CACHE_DIR`` (default ``~/.cache/vlaser``), keyed by a hash of the model
+``cumulants/`` in vlaser's cache folder (:mod:`vlaser.cache`: ``$VLASER_CACHE_DIR``,
+default ``$XDG_CACHE_HOME/vlaser`` or ``~/.cache/vlaser``), keyed by a hash of the model
 definition, the order, the vlaser version and :data:`ENGINE_VERSION`; files are written
 atomically (temporary name, then rename). ``cache=False`` or ``VLASER_CACHE_DIR=off``
 bypasses it.
@@ -43,6 +44,7 @@ import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
 import vlaser
+from vlaser.cache import cache_root
 from vlaser.cumulants.algebra import Monomial, Operator
 from vlaser.cumulants.complete import System, complete
 from vlaser.cumulants.expand import _symbol
@@ -58,12 +60,12 @@ ENGINE_VERSION = "5"
 
 
 def cache_dir() -> Path | None:
-    """The cache directory, or ``None`` if caching is disabled (``VLASER_CACHE_DIR=off``)."""
-    env = os.environ.get("VLASER_CACHE_DIR")
-    if env is not None and env.strip().lower() in ("off", "none", "0", ""):
-        return None
-    base = Path(env) if env else Path.home() / ".cache" / "vlaser"
-    return base / "cumulants"
+    """The cache directory, or ``None`` if caching is disabled (``VLASER_CACHE_DIR=off``).
+
+    ``cumulants/`` in vlaser's cache folder (:func:`vlaser.cache.cache_root`).
+    """
+    root = cache_root()
+    return None if root is None else root / "cumulants"
 
 
 def _hash(*parts: str) -> str:

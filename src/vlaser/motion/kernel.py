@@ -34,7 +34,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+
+from vlaser._numba import njit, prange
 
 #: Bound on the Taylor remainder of ψ per step, relative to |ψ| (see module doc).
 TAYLOR_TOL = 1e-14

@@ -28,7 +28,6 @@ The final write loads one variable at a time.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import os
@@ -316,6 +315,8 @@ def _write_arrays(arrays: list[tuple[Any, np.ndarray]], selection: tuple[slice, 
     writes in one trip (``asyncio.gather``) overlaps them and roughly halves the time
     per chunk. Falls back to one write after another if zarr's internals differ.
     """
+    import asyncio
+
     try:
         from zarr.core.sync import sync
 
