@@ -135,13 +135,16 @@ def derive_system(
         cache: Read/write the cache (see module docstring).
     """
     seed = [o.text() for o in operators]
+    key = system_key(model, order, seed, symmetric)
     d = cache_dir() if cache else None
-    path = d / f"system-{system_key(model, order, seed, symmetric)}.pkl" if d else None
+    path = d / f"system-{key}.pkl" if d else None
     system = _read_cache(path)
     if isinstance(system, System):
         _reregister(system)
+        system.key = key  # also for entries written before systems had keys
         return system
     system = complete(model, list(operators), order, symmetric)
+    system.key = key
     _write_cache(path, system)
     return system
 
@@ -562,7 +565,10 @@ def compile_system(
         cache: Use the on-disk cache for tables and generated source.
     """
     params = tuple(system.model.parameters if params is None else params)
-    key = _hash(system.text(), ",".join(p.name for p in params))
+    # A derived system is identified by its derivation key; hashing its text costs
+    # ~0.1 s (sympy printing of every equation).
+    what = f"system={system.key}" if system.key else system.text()
+    key = _hash(what, ",".join(p.name for p in params))
     d = cache_dir() if cache else None
     path = d / f"compiled-{key}.pkl" if d else None
     hit = _read_cache(path)
