@@ -7,8 +7,9 @@ process pool, Dask) and written to a resumable store (:mod:`vlaser.scan.store`).
 Entry point: :func:`run_scan`.
 
 The names below are imported on first use (:mod:`vlaser._lazy`), so the command line
-can read ``vlaser.scan.chunks.DEFAULT_CHUNK_SIZE`` without loading the store; Dask is
-imported only when a Dask executor starts, xarray and zarr only when a store is used.
+can read ``vlaser.scan.chunks.DEFAULT_CHUNK_SIZE`` without loading the store. Dask is
+imported only when a Dask executor starts, xarray when a scan builds its result, zarr
+only for a Zarr store or checkpoint.
 """
 
 from vlaser._lazy import lazy_exports
