@@ -27,7 +27,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy.optimize import brentq, minimize_scalar
 
 #: Frequencies per batched solve chunk (bounds memory: chunk · n² complex numbers).
 _CHUNK = 4096
@@ -179,6 +178,8 @@ def find_peaks(
     for i in idx:
         pos, height = float(w[i]), float(s[i])
         if func is not None:
+            from scipy.optimize import minimize_scalar
+
             res = minimize_scalar(
                 lambda x: -func(x),
                 bounds=(w[i - 1], w[i + 1]),
@@ -212,6 +213,8 @@ def _half_crossing(
     g = lambda x: func(x) - half  # noqa: E731
     if g(a) * g(b) > 0:  # the exact function disagrees with the samples: use them
         return float(w[k])
+    from scipy.optimize import brentq
+
     return float(brentq(g, a, b, xtol=1e-13 * max(1.0, abs(a)), rtol=1e-14))
 
 

@@ -92,3 +92,21 @@ def test_disk_cache_round_trip(tmp_path, monkeypatch):
     c2 = compile_system(fresh, cache=False)
     x, p = _random_point(c2, 6)
     np.testing.assert_allclose(c1.rhs(x, p), c2.rhs(x, p), rtol=1e-13, atol=1e-13)
+
+
+def test_derived_system_keys_the_compile_cache(tmp_path, monkeypatch):
+    # A derived system carries its derivation key, so the compiled cache is found
+    # without printing the equations; a system built otherwise is keyed by its text.
+    from vlaser.cumulants.complete import System
+
+    monkeypatch.setenv("VLASER_CACHE_DIR", str(tmp_path))
+    model = laser_model(n_atoms=1)
+    derived = derive_system(model, [PHOTONS], order=2)
+    assert len(derived.key) == 24 and derive_system(model, [PHOTONS], order=2).key == derived.key
+    reference = compile_system(derived)
+    built = complete(model, [PHOTONS], 2)
+    assert built.key == "" and built == derived  # the key does not enter equality
+    monkeypatch.setattr(System, "text", lambda self: pytest.fail("text() called"))
+    cached = compile_system(derive_system(model, [PHOTONS], order=2))
+    assert cached.source == reference.source
+    assert len(list((tmp_path / "cumulants").glob("compiled-*.pkl"))) == 1

@@ -47,6 +47,29 @@ def test_memory_zarr_netcdf_identical_and_correct(tmp_path, grid):
     nc.close()
 
 
+@pytest.mark.parametrize("chunk_size, checkpoint", [(None, False), (60, True)])
+def test_netcdf_checkpoint_only_when_more_than_one_chunk(tmp_path, grid, chunk_size, checkpoint):
+    """A one-chunk scan (105 points, default chunk size) is written to the .nc
+    directly; with two chunks the Zarr checkpoint holds the first while the second
+    is solved. Same data either way, and no checkpoint is left."""
+    out = tmp_path / "a.nc"
+    seen = []
+
+    def progress(done: int, total: int) -> None:
+        seen.append((done, total, partial_path(out).exists(), out.exists()))
+
+    nc = run_scan(
+        SyntheticSolver(), grid, {}, store=out, chunk_size=chunk_size, on_chunk_done=progress
+    )
+    total = 1 if chunk_size is None else 2
+    assert seen == [(0, total, False, False)] + [
+        (k, total, checkpoint, False) for k in range(1, total + 1)
+    ]
+    assert_same_data(run_scan(SyntheticSolver(), grid, {}), nc)
+    assert not partial_path(out).exists()
+    nc.close()
+
+
 def test_finished_store_opens_directly_as_a_normal_dataset(tmp_path, grid):
     path = tmp_path / "s.zarr"
     run_scan(SyntheticSolver(), grid, {}, store=path, chunk_size=5).close()

@@ -33,8 +33,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg
-from scipy.optimize import brentq
 
 from vlaser.atom.liouvillian import liouvillian_real, real_to_rho, rho_to_real
 from vlaser.atom.steady import steady_state
@@ -184,11 +182,13 @@ def evolve(p: AtomParams, times: np.ndarray, rho0: np.ndarray | None = None) -> 
     vc = m.vecs * m.coeffs[..., None, :]  # (*shape, 9, 9): columns V_k c_k
     state = np.real(np.einsum("...tk,...ik->...ti", np.where(ok[..., None, None], phase, 0), vc))
     if not np.all(ok):
+        from scipy.linalg import expm
+
         Lf = L.reshape(-1, 9, 9)
         r0f = r0.reshape(-1, 9)
         sf = state.reshape(-1, t.size, 9)
         for n in np.flatnonzero(~ok.reshape(-1)):
-            props = scipy.linalg.expm(Lf[n][None] * t[:, None, None])
+            props = expm(Lf[n][None] * t[:, None, None])
             sf[n] = props @ r0f[n]
         state = sf.reshape(state.shape)
     return AtomEvolution(params=p, times=t, state=state, modal=ok)
@@ -259,6 +259,8 @@ def _last_crossing_modal(a: np.ndarray, lam: np.ndarray, margin: float) -> float
     lo, hi = bracket
     if f(lo) > 0:  # touches zero at lo only (degenerate), report lo
         return lo
+    from scipy.optimize import brentq
+
     return float(brentq(f, lo, hi, xtol=1e-12 * max(hi, 1.0), rtol=1e-14, maxiter=200))
 
 
@@ -307,6 +309,9 @@ def _last_crossing_expm(L: np.ndarray, r0: np.ndarray, thr: float, lam: np.ndarr
     The step is 0.05/max|λ| and the horizon 40/γ_min (γ_min the slowest nonzero
     decay rate): a heuristic, used only near exceptional points.
     """
+    from scipy.linalg import expm
+    from scipy.optimize import brentq
+
     lam = np.sort_complex(lam)
     nonzero = lam[np.abs(lam) > 1e-12 * np.abs(lam).max()]
     gmin = float(np.min(-nonzero.real))
@@ -316,7 +321,7 @@ def _last_crossing_expm(L: np.ndarray, r0: np.ndarray, thr: float, lam: np.ndarr
     # Powers step^1..step^m once; then advance m steps per matrix product.
     m = 256
     powers = np.empty((m, 9, 9))
-    powers[0] = scipy.linalg.expm(L * h)
+    powers[0] = expm(L * h)
     for k in range(1, m):
         powers[k] = powers[0] @ powers[k - 1]
     readout = _INV @ powers  # (m, 9): inversion after 1..m steps
@@ -329,7 +334,7 @@ def _last_crossing_expm(L: np.ndarray, r0: np.ndarray, thr: float, lam: np.ndarr
         r = powers[-1] @ r
 
     def f(t: float) -> float:
-        return float(_INV @ (scipy.linalg.expm(L * t) @ r0) - thr)
+        return float(_INV @ (expm(L * t) @ r0) - thr)
 
     return float(brentq(f, last * h, (last + 1) * h, xtol=1e-10))
 

@@ -193,8 +193,6 @@ def run_scan_cli(
     Returns:
         The result ``xarray.Dataset`` (a finished store is opened lazily).
     """
-    from rich.console import Console
-
     from vlaser.scan import get_solver, run_scan
 
     adapter = get_solver(adapter, **dict(options or {}))
@@ -217,6 +215,8 @@ def run_scan_cli(
         )
     except KeyboardInterrupt:
         if out is not None:
+            from rich.console import Console
+
             Console(stderr=True).print(
                 f"interrupted: finish with the same command and --resume ({out})"
             )
@@ -225,6 +225,8 @@ def run_scan_cli(
         if progress is not None:
             progress.stop()
     if not quiet:
+        from rich.console import Console
+
         where = f"wrote {out}" if out is not None else "done"
         axes = json.loads(ds.attrs.get("scan_axes", "[]"))
         size = " x ".join(f"{ds.sizes[a]} {a}" for a in axes) or "1 point"

@@ -2,13 +2,15 @@
 damped Newton iteration, for one parameter point at a time.
 
 The kernels are generic (the system enters only through index arrays), so numba
-compiles them once per machine (``cache=True``) and never per model.
+compiles them once per machine (``cache=True``, in vlaser's cache folder: see
+:mod:`vlaser._numba`) and never per model.
 """
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
+
+from vlaser._numba import numba as nb
 
 
 @nb.njit(cache=True)

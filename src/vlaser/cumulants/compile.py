@@ -21,7 +21,8 @@ Jacobian follows by the Wirtinger rules
 taking real and imaginary parts for the rows.
 
 **Cache.** Derived systems and generated sources are cached on disk under
-``$VLASER_CACHE_DIR`` (default ``~/.cache/vlaser``), keyed by a hash of the model
+``cumulants/`` in vlaser's cache folder (:mod:`vlaser.cache`: ``$VLASER_CACHE_DIR``,
+default ``$XDG_CACHE_HOME/vlaser`` or ``~/.cache/vlaser``), keyed by a hash of the model
 definition, the order, the vlaser version and :data:`ENGINE_VERSION`; files are written
 atomically (temporary name, then rename). ``cache=False`` or ``VLASER_CACHE_DIR=off``
 bypasses it.
@@ -43,6 +44,7 @@ import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
 import vlaser
+from vlaser.cache import cache_root
 from vlaser.cumulants.algebra import Monomial, Operator
 from vlaser.cumulants.complete import System, complete
 from vlaser.cumulants.expand import _symbol
@@ -63,12 +65,12 @@ ENGINE_VERSION = "5"
 
 
 def cache_dir() -> Path | None:
-    """The cache directory, or ``None`` if caching is disabled (``VLASER_CACHE_DIR=off``)."""
-    env = os.environ.get("VLASER_CACHE_DIR")
-    if env is not None and env.strip().lower() in ("off", "none", "0", ""):
-        return None
-    base = Path(env) if env else Path.home() / ".cache" / "vlaser"
-    return base / "cumulants"
+    """The cache directory, or ``None`` if caching is disabled (``VLASER_CACHE_DIR=off``).
+
+    ``cumulants/`` in vlaser's cache folder (:func:`vlaser.cache.cache_root`).
+    """
+    root = cache_root()
+    return None if root is None else root / "cumulants"
 
 
 def _hash(*parts: str) -> str:
@@ -138,13 +140,16 @@ def derive_system(
         cache: Read/write the cache (see module docstring).
     """
     seed = [o.text() for o in operators]
+    key = system_key(model, order, seed, symmetric)
     d = cache_dir() if cache else None
-    path = d / f"system-{system_key(model, order, seed, symmetric)}.pkl" if d else None
+    path = d / f"system-{key}.pkl" if d else None
     system = _read_cache(path)
     if isinstance(system, System):
         _reregister(system)
+        system.key = key  # also for entries written before systems had keys
         return system
     system = complete(model, list(operators), order, symmetric)
+    system.key = key
     _write_cache(path, system)
     return system
 
@@ -613,7 +618,10 @@ def compile_system(
         cache: Use the on-disk cache for tables and generated source.
     """
     params = tuple(system.model.parameters if params is None else params)
-    key = _hash(system.text(), ",".join(p.name for p in params))
+    # A derived system is identified by its derivation key; hashing its text costs
+    # ~0.1 s (sympy printing of every equation).
+    what = f"system={system.key}" if system.key else system.text()
+    key = _hash(what, ",".join(p.name for p in params))
     d = cache_dir() if cache else None
     path = d / f"compiled-{key}.pkl" if d else None
     hit = _read_cache(path)

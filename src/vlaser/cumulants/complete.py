@@ -42,6 +42,11 @@ class System:
         operator_rhs: The operator whose average is the right-hand side, before the
             cumulant expansion (kept for correlation-function work).
         symmetric: Identical-atom symmetry used.
+        key: Hash of what the system was derived from (model, order, starting
+            operators, symmetry, versions), set by
+            :func:`vlaser.cumulants.compile.derive_system`; empty for a system built
+            otherwise. Equal keys mean equal systems (cache keys use it instead of
+            hashing :meth:`text`).
     """
 
     model: Model
@@ -53,6 +58,7 @@ class System:
     rhs: list[sp.Expr]
     operator_rhs: list[Operator] = field(repr=False, default_factory=list)
     symmetric: bool = True
+    key: str = field(default="", repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.averages)

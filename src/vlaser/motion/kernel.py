@@ -45,7 +45,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+
+from vlaser._numba import njit, prange
 
 from vlaser.motion._simd import N_COUPLING, WIDTH, poly_lanes8, quad8, scale_rows8, taylor8
 

@@ -133,6 +133,14 @@ class SolverAdapter:
 
 
 _REGISTRY: dict[str, SolverAdapter] = {}
+#: Modules that register the other built-in adapters (``atom.spectrum``,
+#: ``laser.spectrum``, ``motion.trajectories``); imported on the first lookup.
+_BUILTIN_MODULES = ("vlaser.scan.spectra", "vlaser.scan.motion")
+
+
+def _register_builtins() -> None:
+    for module in _BUILTIN_MODULES:
+        importlib.import_module(module)
 
 
 def register_solver(adapter: SolverAdapter, replace: bool = False) -> SolverAdapter:
@@ -155,6 +163,7 @@ def register_solver(adapter: SolverAdapter, replace: bool = False) -> SolverAdap
 
 def available_solvers() -> dict[str, SolverAdapter]:
     """The registered adapters, by name."""
+    _register_builtins()
     return dict(sorted(_REGISTRY.items()))
 
 
@@ -170,6 +179,8 @@ def get_solver(spec: str | SolverAdapter, **options: Any) -> SolverAdapter:
     Raises:
         ParameterError: For an unknown name or an object that is not an adapter.
     """
+    if isinstance(spec, str) and spec not in _REGISTRY:
+        _register_builtins()
     if isinstance(spec, SolverAdapter):
         adapter = spec
     elif spec in _REGISTRY:

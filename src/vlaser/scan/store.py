@@ -23,12 +23,14 @@ points read as NaN (0 for integer outputs). Consolidated metadata is written at 
 
 **NetCDF** (``*.nc``): computed into the Zarr checkpoint ``FILE.nc.partial.zarr``,
 then written to ``FILE.nc`` atomically (temp + rename) and the checkpoint removed.
-The final write loads one variable at a time.
+The final write loads one variable at a time. A scan of a single chunk (e.g. up to
+4096 points of ``atom.steady`` or ``laser.steady``) has nothing to checkpoint: it is
+solved in memory and written atomically, without the Zarr store (whose creation and
+removal cost more than such a scan's solve).
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import os
@@ -236,8 +238,7 @@ class ZarrTarget(Target):
         return self.path / DONE_DIR
 
     def create(self) -> None:
-        for old in self._replace:  # --overwrite: checked by open_target, removed only now
-            shutil.rmtree(old) if old.is_dir() else old.unlink(missing_ok=True)
+        _remove(self._replace)
         self._replace = ()
         if self._exists:
             return
@@ -310,6 +311,35 @@ class NetCDFTarget(ZarrTarget):
         return xr.open_dataset(self.final)
 
 
+class DirectNetCDFTarget(MemoryTarget):
+    """NetCDF file of a scan that is one chunk: solved in memory and written by
+    :meth:`finish` (temp + rename). A checkpoint would hold nothing to resume from:
+    killed before the write, the scan has no finished chunk either way."""
+
+    def __init__(self, schema: ScanSchema, path: Path, replace: tuple[Path, ...] = ()) -> None:
+        super().__init__(schema)
+        self.final = path
+        self._replace = replace
+
+    def create(self) -> None:
+        _remove(self._replace)
+        self._replace = ()
+        super().create()
+
+    def finish(self) -> Any:
+        import xarray as xr
+
+        write_netcdf(self._ds, self.final)
+        return xr.open_dataset(self.final)
+
+
+def _remove(paths: tuple[Path, ...]) -> None:
+    """Remove what ``--overwrite`` replaces (checked by :func:`open_target`, removed
+    only when the scan starts writing)."""
+    for old in paths:
+        shutil.rmtree(old) if old.is_dir() else old.unlink(missing_ok=True)
+
+
 def _write_arrays(arrays: list[tuple[Any, np.ndarray]], selection: tuple[slice, ...]) -> None:
     """``array[selection] = value`` for every pair, returning when all are written.
 
@@ -317,6 +347,8 @@ def _write_arrays(arrays: list[tuple[Any, np.ndarray]], selection: tuple[slice, 
     writes in one trip (``asyncio.gather``) overlaps them and roughly halves the time
     per chunk. Falls back to one write after another if zarr's internals differ.
     """
+    import asyncio
+
     try:
         from zarr.core.sync import sync
 
@@ -535,12 +567,15 @@ def open_target(
         return ZarrTarget(schema, path, exists=bool(existing), replace=replace)
     final_done = any(e == "netcdf" for _, e in existing)
     partial = any(e == "zarr" for _, e in existing)
+    if not (final_done or partial) and layout.n_chunks == 1:
+        return DirectNetCDFTarget(schema, path, replace)
     return NetCDFTarget(schema, path, partial, final_done, replace)
 
 
 __all__ = [
     "DONE_DIR",
     "PARTIAL_SUFFIX",
+    "DirectNetCDFTarget",
     "MemoryTarget",
     "NetCDFTarget",
     "ScanSchema",
