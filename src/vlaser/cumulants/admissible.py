@@ -60,15 +60,17 @@ class Condition:
             (``N⟨X†X⟩ + N(N−1)⟨X†^1 X^2⟩ − N²|⟨X⟩|² ≥ 0``).
         forms: The linear forms it uses, in that order (``⟨P⟩``; ``⟨M⟩, ⟨A†A⟩,
             ⟨B†B⟩``; ``⟨X†X⟩, ⟨X†^1 X^2⟩, ⟨X⟩``).
-        atoms: Distinct atoms the condition speaks of: it applies only where N is at
-            least that (with one atom, the symmetric system's two-atom averages are
-            not moments of anything).
+        atoms: Distinct atoms the condition speaks of, per group: it applies only
+            where each group has at least that many (with one atom, the symmetric
+            system's two-atom averages are not moments of anything).
+        group: The group of a collective condition (its N enters).
     """
 
     text: str
     kind: str
     forms: tuple[Linear, ...]
-    atoms: int = 0
+    atoms: tuple[tuple[Any, int], ...] = ()
+    group: Any = None
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,7 @@ class Admissibility:
                 continue
             names = [_fock_text(mono.fock)] if mono.fock else []
             names += [f"σ{v}{v}^{lab}" for _, lab, v in choice]
-            yield Condition(f"⟨{' '.join(names)}⟩ ≥ 0", "positive", (form,), len(mono.atoms))
+            yield Condition(f"⟨{' '.join(names)}⟩ ≥ 0", "positive", (form,), _per_group(mono))
 
     def _cauchy_schwarz(self, mono: Monomial) -> Iterator[Condition]:
         """|⟨A†B⟩|² ≤ ⟨A†A⟩⟨B†B⟩ for the left/right cuts of ``mono``."""
@@ -188,25 +190,30 @@ class Admissibility:
             left_text = _average_text(a_op, f"({left.text()})({left.text()})†")
             right_text = _average_text(b_op, f"({right.text()})†({right.text()})")
             text = f"|⟨{mono.text()}⟩|² ≤ {left_text}·{right_text}"
-            yield Condition(text, "cauchy-schwarz", (target, la, rb), len(mono.atoms))
+            yield Condition(text, "cauchy-schwarz", (target, la, rb), _per_group(mono))
 
     def _collective(self) -> Iterator[Condition]:
-        """Variance of S = Σ_j X_j ≥ 0 for single-atom X = σij."""
-        space = self.system.model.atom_space
-        levels = range(1, space.levels + 1)
-        for i in levels:
-            for j in levels:
-                x1 = _transition(space, 1, i, j)
-                x2 = _transition(space, 2, i, j)
-                xx = self._linear(x1.dag() * x1)
-                pair = self._linear(x1.dag() * x2)
-                mean = self._linear(x1)
-                if xx is None or pair is None or mean is None:
-                    continue
-                if not pair[1]:  # nothing held beyond constants
-                    continue
-                text = f"Var(Σ_j σ{i}{j}^j) = N⟨σ{j}{j}⟩ + N(N−1)⟨σ{j}{i}^1 σ{i}{j}^2⟩ − N²|⟨σ{i}{j}⟩|² ≥ 0"
-                yield Condition(text, "collective", (xx, pair, mean))
+        """Variance of S = Σ_j X_j ≥ 0 for single-atom X = σij, per group."""
+        for group in self.system.model.groups:
+            space = group.space
+            tag = "" if len(self.system.model.groups) == 1 else f" ({space.name})"
+            levels = range(1, space.levels + 1)
+            for i in levels:
+                for j in levels:
+                    x1 = _transition(space, 1, i, j)
+                    x2 = _transition(space, 2, i, j)
+                    xx = self._linear(x1.dag() * x1)
+                    pair = self._linear(x1.dag() * x2)
+                    mean = self._linear(x1)
+                    if xx is None or pair is None or mean is None:
+                        continue
+                    if not pair[1]:  # nothing held beyond constants
+                        continue
+                    text = (
+                        f"Var(Σ_j σ{i}{j}^j){tag} = N⟨σ{j}{j}⟩ + N(N−1)⟨σ{j}{i}^1 σ{i}{j}^2⟩ "
+                        f"− N²|⟨σ{i}{j}⟩|² ≥ 0"
+                    )
+                    yield Condition(text, "collective", (xx, pair, mean), group=space)
 
     # -- checking --------------------------------------------------------------
     def _matrices(self) -> tuple[Any, ...]:
@@ -240,8 +247,15 @@ class Admissibility:
         self._mats = (mat, kinds)
         return self._mats
 
+    def _atom_counts(self, n_atoms: Any, batch: tuple[int, ...]) -> Any:
+        """``space -> N`` (arrays broadcast to ``batch``) from a number or a mapping."""
+        if isinstance(n_atoms, dict):
+            return {k: np.broadcast_to(np.asarray(v, float), batch) for k, v in n_atoms.items()}
+        n = np.broadcast_to(np.asarray(n_atoms, float), batch)
+        return {g.space: n for g in self.system.model.groups}
+
     def margins(
-        self, u: np.ndarray, n_atoms: np.ndarray | float = 1.0
+        self, u: np.ndarray, n_atoms: np.ndarray | float | dict = 1.0
     ) -> tuple[np.ndarray, np.ndarray]:
         """``(value, scale)`` of every condition, each ``batch + (n_conditions,)``.
 
@@ -250,7 +264,8 @@ class Admissibility:
 
         Args:
             u: Complex averages ``batch + (n_avg,)`` in the system's order.
-            n_atoms: N, broadcastable to ``batch`` (collective conditions only).
+            n_atoms: N, broadcastable to ``batch`` (collective conditions only); with
+                several groups a mapping ``space -> N_k``.
         """
         (coef, column, starts), kinds = self._matrices()
         u = np.asarray(u, dtype=complex)
@@ -261,7 +276,7 @@ class Admissibility:
         fs = np.add.reduceat(np.abs(terms), starts, axis=-1)
         value = np.empty(batch + (len(self.conditions),))
         scale = np.empty_like(value)
-        n = np.asarray(n_atoms, dtype=float)[..., None]
+        counts = self._atom_counts(n_atoms, batch)
         for kind, c, rows in kinds:
             if not rows.size:
                 continue
@@ -273,6 +288,7 @@ class Admissibility:
                 value[..., rows] = f[..., c[:, 1]].real * f[..., c[:, 2]].real - lhs
                 scale[..., rows] = lhs + fs[..., c[:, 1]] * fs[..., c[:, 2]]
             else:
+                n = np.stack([counts[self.conditions[r].group] for r in rows], axis=-1)
                 t = (
                     n * f[..., c[:, 0]].real,
                     n * (n - 1.0) * f[..., c[:, 1]].real,
@@ -282,12 +298,25 @@ class Admissibility:
                 scale[..., rows] = sum(np.abs(x) for x in t)
         return value, scale
 
-    def check(self, u: np.ndarray, n_atoms: np.ndarray | float = 1.0) -> Verdict:
+    def _needs(self) -> dict[Any, np.ndarray]:
+        """Per group space, the atoms each condition needs of it (0: none)."""
+        cached = getattr(self, "_needs_cache", None)
+        if cached is None:
+            cached = {}
+            for k, cond in enumerate(self.conditions):
+                for space, m in cond.atoms:
+                    cached.setdefault(space, np.zeros(len(self.conditions)))[k] = m
+            self._needs_cache = cached
+        return cached
+
+    def check(self, u: np.ndarray, n_atoms: np.ndarray | float | dict = 1.0) -> Verdict:
         """Evaluate every condition on a batch of states.
 
         Args:
             u: Complex averages ``batch + (n_avg,)`` in the system's order.
-            n_atoms: N (broadcastable to ``batch``); ignored by non-collective conditions.
+            n_atoms: N (broadcastable to ``batch``), or ``space -> N_k`` per group:
+                collective conditions use it, and a condition on m atoms of a group
+                applies only where that group has at least m.
 
         Returns:
             A :class:`Verdict` of shape ``batch``: the most violated condition (largest
@@ -298,8 +327,10 @@ class Admissibility:
         finite = np.all(np.isfinite(u), axis=-1)
         with np.errstate(invalid="ignore", over="ignore"):
             value, scale = self.margins(np.where(finite[..., None], u, 0.0), n_atoms)
-            needed = np.array([c.atoms for c in self.conditions], dtype=float)
-            applies = np.asarray(n_atoms, dtype=float)[..., None] >= needed
+            counts = self._atom_counts(n_atoms, batch)
+            applies = np.ones(batch + (len(self.conditions),), bool)
+            for space, need in self._needs().items():
+                applies &= counts[space][..., None] >= need
             bad = (-value > RTOL * scale + ATOL) & applies
             rel = np.where(bad, -value / (scale + ATOL / RTOL), 0.0)
         worst = rel.max(axis=-1) if self.conditions else np.zeros(batch)
@@ -344,6 +375,14 @@ def _product(monos) -> Monomial | None:
         return Monomial.build(fock, atoms)
     except ValueError:
         return None
+
+
+def _per_group(mono: Monomial) -> tuple[tuple[Any, int], ...]:
+    """Atoms per group of a monomial."""
+    out: dict[Any, int] = {}
+    for space, _lab, _i, _j in mono.atoms:
+        out[space] = out.get(space, 0) + 1
+    return tuple(out.items())
 
 
 def _fock_text(fock) -> str:

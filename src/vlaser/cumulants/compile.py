@@ -56,7 +56,7 @@ from vlaser.cumulants.model import Model
 DENSE_LIMIT = 600
 
 #: Bump when the derivation or code generation changes (invalidates caches).
-ENGINE_VERSION = "5"
+ENGINE_VERSION = "6"
 
 
 # ---------------------------------------------------------------------------

@@ -77,7 +77,7 @@ def gauss_hermite(fwhm: float, count: int) -> tuple[np.ndarray, np.ndarray]:
     Returns:
         ``(shifts, weights)``, each ``(count,)``; weights sum to 1.
     """
-    if count == 1 or fwhm == 0.0:
+    if count == 1:
         return np.zeros(1), np.ones(1)
     x, w = np.polynomial.hermite.hermgauss(count)
     return math.sqrt(2.0) * _sigma(fwhm) * x, w / math.sqrt(math.pi)
@@ -172,6 +172,45 @@ def classes(
     )
 
 
+def counts(params) -> tuple[int, int, int]:
+    """``(cavity-axis classes, pump-3 classes, positions)`` of a
+    :class:`~vlaser.params.LaserParams`: the given counts, or the defaults for the
+    largest width on its grid (:func:`default_classes`; 3 pump-3 classes with a width).
+
+    Raises:
+        ParameterError: For more than :data:`MAX_GROUPS` groups.
+    """
+    dw = float(np.max(params.doppler_width))
+    w3 = float(np.max(params.pump3_width))
+    count = int(params.classes)
+    if count == 0:
+        count = 1
+        if dw > 0:
+            from vlaser.atom import emission_spectrum
+
+            one = params.point((0,) * len(params.shape)) if params.shape else params
+            count = default_classes(dw, emission_spectrum(one.atom()).peaks[0].fwhm)
+    count3 = int(params.pump3_classes) or (3 if w3 > 0 else 1)
+    positions = int(params.positions)
+    check_counts(count, count3, positions)
+    return count, count3, positions
+
+
+def unit_classes(params) -> Classes:
+    """The classes of ``params`` for unit widths (FWHM 1 on each axis): a point's
+    shifts are these times its own widths."""
+    count, count3, positions = counts(params)
+    return classes(1.0, count, 1.0, count3, positions)
+
+
+def group_count(params) -> int:
+    """Number of groups a :class:`~vlaser.params.LaserParams` needs (1: homogeneous)."""
+    if not params.inhomogeneous:
+        return 1
+    a, b, c = counts(params)
+    return a * b * max(c, 1)
+
+
 def pump2_error(params, shifts: Classes) -> dict[str, float]:
     """What the class model does to pump 2, on the exact single-atom inversion.
 
@@ -203,6 +242,9 @@ __all__ = [
     "classes",
     "default_classes",
     "gauss_hermite",
+    "counts",
+    "group_count",
     "pump2_error",
     "standing_wave",
+    "unit_classes",
 ]

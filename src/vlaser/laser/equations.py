@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -17,7 +18,16 @@ from vlaser.cumulants.algebra import Create, Destroy, Transition
 from vlaser.cumulants.compile import CompiledSystem, cache_dir, compile_system, derive_system
 from vlaser.cumulants.complete import System
 from vlaser.errors import ParameterError
-from vlaser.laser.model import CAVITY, PARAMETER_NAMES, laser_model
+from vlaser.laser import ensemble
+from vlaser.laser.model import (
+    CAVITY,
+    GROUP_FIELDS,
+    PARAMETER_NAMES,
+    SHARED_FIELDS,
+    group_space,
+    laser_family,
+    laser_model,
+)
 from vlaser.params import LaserParams
 
 #: Highest cumulant order offered. Order 3 (153 equations with symbolic N) derives in
@@ -54,6 +64,20 @@ class LaserSystem:
         self.i_g = self.param_fields.index("g")
         self.i_atoms = self.param_fields.index("atoms") if "atoms" in self.param_fields else None
 
+    def atom_counts(self, p: np.ndarray) -> Any:
+        """N of parameter vectors ``p`` as the admissibility check takes it."""
+        if self.i_atoms is not None:
+            return np.asarray(p)[..., self.i_atoms]
+        return float(self.n_atoms)
+
+    def total_atoms(self, p: np.ndarray) -> float:
+        """Total atom number of one parameter vector."""
+        return (
+            float(np.sum(np.asarray(p)[self.i_atoms]))
+            if self.i_atoms is not None
+            else float(self.n_atoms)
+        )
+
     def _index(self, op) -> int | None:
         try:
             return self.system.index(op)[0]
@@ -76,11 +100,12 @@ class LaserSystem:
         cols = [b[f] for f in self.param_fields]
         return np.stack(cols, axis=-1)
 
-    def observables(self, x: np.ndarray) -> dict[str, np.ndarray]:
+    def observables(self, x: np.ndarray, p: np.ndarray | None = None) -> dict[str, np.ndarray]:
         """Photon number, coherent photons, populations and inversion from real variables.
 
         Args:
             x: ``(..., n_real)``.
+            p: Parameters (used by the group systems for their weights).
 
         Returns:
             Dict of arrays of shape ``x.shape[:-1]``: ``photons`` = ⟨a†a⟩,
@@ -107,6 +132,157 @@ class LaserSystem:
         }
 
 
+class GroupLaserSystem(LaserSystem):
+    """The laser with K groups of atoms (velocity classes, positions): closed
+    equations instantiated from the group template (:mod:`vlaser.cumulants.groups`).
+
+    The parameter vector is the shared fields, then per group ``delta2, delta3,
+    omega2, omega3, g, atoms`` (:data:`vlaser.laser.model.GROUP_FIELDS`), built from a
+    :class:`LaserParams` with an ensemble by :meth:`param_array`.
+
+    Attributes:
+        groups: K.
+        i_g, i_atoms: Positions of every g_k and N_k in a parameter vector (arrays).
+    """
+
+    groups: int
+
+    def __init__(self, order: int, system: Any, compiled: CompiledSystem, groups: int) -> None:
+        self.groups = groups
+        fields = list(SHARED_FIELDS)
+        for k in range(1, groups + 1):
+            fields += [f"{f}_{k}" for f in GROUP_FIELDS]
+        super().__init__(order, None, system, compiled, tuple(fields))
+
+    def __post_init__(self) -> None:
+        a, ad = Destroy(CAVITY), Create(CAVITY)
+        self.i_photons = self._index(ad * a)
+        self.i_field = self._index(a)
+        spaces = [group_space(k) for k in range(1, self.groups + 1)]
+        self.i_s22 = np.array([self._index(Transition(s, 2, 2, 1)) for s in spaces])
+        self.i_s33 = np.array([self._index(Transition(s, 3, 3, 1)) for s in spaces])
+        f = self.param_fields
+        self.i_g = np.array([f.index(f"g_{k}") for k in range(1, self.groups + 1)])
+        self.i_atoms = np.array([f.index(f"atoms_{k}") for k in range(1, self.groups + 1)])
+        self._spaces = spaces
+
+    def classes(self, params: LaserParams) -> ensemble.Classes:
+        """The groups of ``params`` at unit widths (their count must be :attr:`groups`)."""
+        shifts = ensemble.unit_classes(params)
+        if shifts.count != self.groups:
+            raise ParameterError(
+                "classes", shifts.axes, f"classes multiplying to this system's {self.groups}"
+            )
+        return shifts
+
+    def param_array(self, params: LaserParams) -> np.ndarray:
+        """``params.shape + (n_params,)``: shared fields, then each group's fields."""
+        b = params.broadcast()
+        shape = params.shape
+        widths = {
+            "doppler_width": np.asarray(b["doppler_width"]),
+            "pump3_width": np.asarray(b["pump3_width"]),
+        }
+        cols = [b[f] for f in SHARED_FIELDS]
+        unit = self.classes(params)
+        per = []
+        for k in range(self.groups):
+            per += [
+                b["delta2"] + widths["doppler_width"] * unit.delta2_shift[k],
+                b["delta3"] + widths["pump3_width"] * unit.delta3_shift[k],
+                b["omega2"],
+                b["omega3"],
+                b["g"] * unit.coupling[k],
+                b["atoms"] * unit.weight[k],
+            ]
+        return np.stack([np.broadcast_to(c, shape) for c in cols + per], axis=-1)
+
+    def homogeneous(self, p: np.ndarray) -> np.ndarray:
+        """The same point with every group given the weighted-mean detunings and the
+        rms coupling (identical groups, same weights): the start of the continuation
+        in the inhomogeneous spread."""
+        p = np.array(p, dtype=float)
+        n_sh, n_f = len(SHARED_FIELDS), len(GROUP_FIELDS)
+        per = p[..., n_sh:].reshape(p.shape[:-1] + (self.groups, n_f))
+        w = per[..., GROUP_FIELDS.index("atoms")]
+        w = w / w.sum(axis=-1, keepdims=True)
+        for name in ("delta2", "delta3", "omega2", "omega3"):
+            i = GROUP_FIELDS.index(name)
+            per[..., i] = (w * per[..., i]).sum(axis=-1, keepdims=True)
+        i = GROUP_FIELDS.index("g")
+        per[..., i] = np.sqrt((w * per[..., i] ** 2).sum(axis=-1, keepdims=True))
+        return p
+
+    def single_params(self, p: np.ndarray) -> np.ndarray:
+        """The one-group parameter vector of a homogeneous point (:meth:`homogeneous`)."""
+        n_sh, n_f = len(SHARED_FIELDS), len(GROUP_FIELDS)
+        per = p[n_sh:].reshape(self.groups, n_f)
+        vals = dict(zip(SHARED_FIELDS, p[:n_sh], strict=True))
+        for name in GROUP_FIELDS:
+            vals[name] = per[0, GROUP_FIELDS.index(name)]
+        vals["atoms"] = per[:, GROUP_FIELDS.index("atoms")].sum()
+        one = laser_equations(self.order)
+        return np.array([vals[f] for f in one.param_fields])
+
+    @functools.cached_property
+    def replication(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(index, conjugate)``: where each average of identical groups sits in the
+        one-group system (the groups' atoms renamed to distinct atoms of one group)."""
+        from vlaser.cumulants.algebra import Monomial
+        from vlaser.cumulants.expand import representative
+
+        one = laser_equations(self.order)
+        atom = one.system.model.atom_space
+        idx, conj = [], []
+        for mono in self.system.averages:
+            atoms = [(atom, k + 1, i, j) for k, (_s, _l, i, j) in enumerate(mono.atoms)]
+            rep, c, _ = representative(Monomial.build(mono.fock, atoms))
+            idx.append(one.system.averages.index(rep))
+            conj.append(c)
+        return np.array(idx), np.array(conj)
+
+    def replicate(self, x_one: np.ndarray) -> np.ndarray:
+        """Real variables of identical groups from the one-group solution ``x_one``."""
+        one = laser_equations(self.order)
+        u1 = one.compiled.unpack(x_one)
+        idx, conj = self.replication
+        u = np.where(conj, np.conj(u1[..., idx]), u1[..., idx])
+        return self.compiled.pack(u)
+
+    def atom_counts(self, p: np.ndarray) -> dict:
+        """``group space -> N_k`` of parameter vectors ``p`` (for admissibility)."""
+        return {s: p[..., i] for s, i in zip(self._spaces, self.i_atoms, strict=True)}
+
+    def observables(self, x: np.ndarray, p: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """As :meth:`LaserSystem.observables`; populations and inversion are averages
+        over the groups weighted by N_k from ``p`` (without ``p``: plain means), and
+        ``p2_groups``, ``p3_groups`` give them per group (``(..., K)``)."""
+        if p is None:
+            p = np.zeros(len(self.param_fields))
+            p[self.i_atoms] = 1.0
+        u = self.compiled.unpack(x)
+        n = u[..., self.i_photons].real
+        a = u[..., self.i_field]
+        p2g = u[..., self.i_s22].real
+        p3g = u[..., self.i_s33].real
+        w = np.asarray(p, float)[..., self.i_atoms]
+        w = w / w.sum(axis=-1, keepdims=True)
+        p2 = (w * p2g).sum(axis=-1)
+        p3 = (w * p3g).sum(axis=-1)
+        p1 = 1.0 - p2 - p3
+        return {
+            "photons": n,
+            "coherent_photons": np.abs(a) ** 2,
+            "field": a,
+            "p1": p1,
+            "p2": p2,
+            "p3": p3,
+            "inversion": p2 - p1,
+            "p2_groups": p2g,
+            "p3_groups": p3g,
+        }
+
+
 def _fields_of(params: tuple[sp.Symbol, ...]) -> tuple[str, ...]:
     by_symbol = {v: k for k, v in PARAMETER_NAMES.items()}
     return tuple(by_symbol[p] for p in params)
@@ -119,6 +295,31 @@ def _cached(order: int, n_atoms: int | None, cache: bool) -> LaserSystem:
     system = derive_system(model, ops, order=order, cache=cache)
     compiled = compile_system(system, cache=cache)
     return LaserSystem(order, n_atoms, system, compiled, _fields_of(compiled.params))
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_groups(order: int, groups: int, cache: bool) -> GroupLaserSystem:
+    from vlaser.cumulants.groups import compile_groups
+
+    compiled = compile_groups(
+        laser_family(), [Create(CAVITY) * Destroy(CAVITY)], groups, order, cache=cache
+    )
+    return GroupLaserSystem(order, compiled.system, compiled, groups)
+
+
+def group_equations(groups: int, order: int = 2, cache: bool = True) -> GroupLaserSystem:
+    """The closed laser equations with ``groups`` groups of atoms (memoized).
+
+    Raises:
+        ParameterError: For an order outside 1..MAX_ORDER or ``groups`` outside
+            1..MAX_GROUPS.
+    """
+    check_order(order)
+    if isinstance(groups, bool) or not isinstance(groups, int | np.integer):
+        raise ParameterError("groups", groups, f"a whole number from 1 to {ensemble.MAX_GROUPS}")
+    if not 1 <= groups <= ensemble.MAX_GROUPS:
+        raise ParameterError("groups", groups, f"a whole number from 1 to {ensemble.MAX_GROUPS}")
+    return _cached_groups(int(order), int(groups), bool(cache) and cache_dir() is not None)
 
 
 def check_order(order: object) -> None:
@@ -155,4 +356,11 @@ def laser_equations(order: int = 2, n_atoms: int | None = None, cache: bool = Tr
     return _cached(int(order), n, bool(cache) and cache_dir() is not None)
 
 
-__all__ = ["MAX_ORDER", "LaserSystem", "check_order", "laser_equations"]
+__all__ = [
+    "MAX_ORDER",
+    "GroupLaserSystem",
+    "LaserSystem",
+    "check_order",
+    "group_equations",
+    "laser_equations",
+]

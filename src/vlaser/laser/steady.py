@@ -51,7 +51,8 @@ import numpy as np
 
 from vlaser.cumulants import _kernels
 from vlaser.errors import ParameterError
-from vlaser.laser.equations import LaserSystem, laser_equations
+from vlaser.laser import ensemble
+from vlaser.laser.equations import GroupLaserSystem, LaserSystem, group_equations, laser_equations
 from vlaser.params import LaserParams
 
 #: Newton tolerance: max|f| <= TOL * (1 + max|x|) (or each equation balanced to TOL).
@@ -156,6 +157,8 @@ class LaserSteadyState:
         violated: Its index in ``system.admissibility.conditions`` (−1 where physical,
             −2 where no fixed point was found).
         dynamics: Per point, a :class:`Dynamics` where unstable and integrated, else None.
+        groups: Atom groups (velocity classes × positions) of the ensemble; 1 for atoms
+            at rest.
     """
 
     params: LaserParams
@@ -179,6 +182,7 @@ class LaserSteadyState:
     violated: np.ndarray
     reason: np.ndarray
     dynamics: np.ndarray = field(repr=False)
+    groups: int = 1
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -205,6 +209,7 @@ class LaserSteadyState:
             "reason": conv(self.reason),
             "equations": self.equations,
             "order": self.order,
+            "classes": self.groups,
         }
         if self.dynamics.ndim == 0:
             d = self.dynamics.item()
@@ -218,14 +223,17 @@ class LaserSteadyState:
 
 
 def _physical(ls: LaserSystem, x: np.ndarray, tol: float = 1e-8) -> bool:
+    """Cheap guard of the continuation: n ≥ 0 and every (group's) population in [0, 1]."""
     if not np.all(np.isfinite(x)):
         return False
     obs = ls.observables(x)
     scale = 1.0 + float(np.max(np.abs(x)))
     if obs["photons"] < -tol * scale:
         return False
-    for k in ("p1", "p2", "p3"):
-        if not (-tol <= obs[k] <= 1.0 + tol):
+    p2 = np.atleast_1d(obs.get("p2_groups", obs["p2"]))
+    p3 = np.atleast_1d(obs.get("p3_groups", obs["p3"]))
+    for pops in (p2, p3, 1.0 - p2 - p3):
+        if np.any(pops < -tol) or np.any(pops > 1.0 + tol):
             return False
     return True
 
@@ -389,6 +397,24 @@ def _solve_point(
                 return x, True, res, "newton", ""
     reasons: list[str] = []
     fallback: tuple[np.ndarray, float, str] | None = None  # converged, not admissible
+    if isinstance(ls, GroupLaserSystem):
+        # Identical groups carry the one-group solution exactly; continue from there
+        # in the spread of detunings and couplings (the homotopy that follows the
+        # branch of the homogeneous laser).
+        p_h = ls.homogeneous(p)
+        one = laser_equations(ls.order)
+        x1, ok1, _r1, _m1, why1 = _solve_point(one, ls.single_params(p_h), solver=sv)
+        if ok1:
+            trs = track(ls, ls.replicate(x1), p_h, p, **budget)
+            if trs.ok and _admissible(ls, p, trs.x):
+                return trs.x, True, trs.residual, "continuation-spread", ""
+            why = "not a physical state" if trs.ok else _stall(ls, p_h + trs.s * (p - p_h), trs.x)
+            reasons.append(
+                f"continuation in the spread from the homogeneous laser stopped at "
+                f"{trs.s:.4g} of it after {trs.steps} steps ({why})"
+            )
+        else:
+            reasons.append(f"homogeneous start: {why1}")
     x0 = uncoupled_state(ls, p)
     p0 = np.array(p, float)
     p0[ls.i_g] = 0.0
@@ -405,17 +431,18 @@ def _solve_point(
             f"({_stall(ls, p_at, tr.x)})"
         )
     i_n = ls.i_atoms
-    if i_n is not None and p[i_n] > N_START:
+    n_total = ls.total_atoms(p)
+    if i_n is not None and n_total > N_START:
         pn = np.array(p, float)
-        pn[i_n] = N_START
+        pn[i_n] = p[i_n] * (N_START / n_total)
         start = _solve_point(ls, pn, solver=replace(sv, integration_steps=0))
         if start[1]:
             trn = track(ls, start[0], pn, p, log_index=i_n, **budget)
             if trn.ok and (fallback is None or _admissible(ls, p, trn.x)):
                 return trn.x, True, trn.residual, "continuation-N", ""
-            n_at = float(np.exp(np.log(N_START) + trn.s * np.log(p[i_n] / N_START)))
+            n_at = float(np.exp(np.log(N_START) + trn.s * np.log(n_total / N_START)))
             p_at = np.array(p, float)
-            p_at[i_n] = n_at
+            p_at[i_n] = p[i_n] * (n_at / n_total)
             why = "not a physical state either" if trn.ok else _stall(ls, p_at, trn.x)
             reasons.append(
                 f"continuation in N from {N_START:g} stopped at N = {n_at:.4g} after "
@@ -441,8 +468,7 @@ def _solve_point(
 
 def _admissible(ls: LaserSystem, p: np.ndarray, x: np.ndarray) -> bool:
     """The fixed point passes every admissibility condition (N from ``p``)."""
-    n = p[ls.i_atoms] if ls.i_atoms is not None else float(ls.n_atoms)
-    return bool(ls.admissibility.check(ls.compiled.unpack(x), n).physical)
+    return bool(ls.admissibility.check(ls.compiled.unpack(x), ls.atom_counts(p)).physical)
 
 
 def _slowest_rate(ls: LaserSystem, p: np.ndarray) -> float:
@@ -452,12 +478,33 @@ def _slowest_rate(ls: LaserSystem, p: np.ndarray) -> float:
     return min(rates) if rates else 1.0
 
 
-def growth_rate(ls: LaserSystem, p: np.ndarray, x: np.ndarray) -> tuple[float, np.ndarray]:
-    """Largest real part of the Jacobian's eigenvalues at ``x``, and the Jacobian."""
-    jac = ls.compiled.point(p).jac(x)
-    if not np.all(np.isfinite(jac)):
+#: Above this many real variables the rightmost eigenvalues come from ARPACK (implicitly
+#: restarted Arnoldi, 'LR', 3 eigenvalues, 60 Krylov vectors, tol 1e-6 relative to
+#: |λ|); a dense eig of the 2849 x 2849 Jacobian at 9 classes takes ~4 s, ARPACK ~0.4 s,
+#: and agrees with it on max Re λ (tests/laser/test_ensemble.py).
+DENSE_EIG_LIMIT = 1000
+
+
+def growth_rate(ls: LaserSystem, p: np.ndarray, x: np.ndarray) -> tuple[float, Any]:
+    """Largest real part of the Jacobian's eigenvalues at ``x``, and the Jacobian
+    (dense, or sparse above :data:`DENSE_EIG_LIMIT` real variables)."""
+    kern = ls.compiled.point(p)
+    if ls.compiled.n_real <= DENSE_EIG_LIMIT:
+        jac = kern.jac(x)
+        if not np.all(np.isfinite(jac)):
+            return float("nan"), jac
+        return float(np.max(np.linalg.eigvals(jac).real)), jac
+    import scipy.sparse.linalg as spla
+
+    jac = kern.jac_sparse(x)
+    if not np.all(np.isfinite(jac.data)):
         return float("nan"), jac
-    return float(np.max(np.linalg.eigvals(jac).real)), jac
+    try:
+        w = spla.eigs(jac, k=3, which="LR", ncv=60, tol=1e-6, maxiter=20000,
+                      return_eigenvectors=False)  # fmt: skip
+    except spla.ArpackNoConvergence:
+        return float(np.max(np.linalg.eigvals(jac.toarray()).real)), jac
+    return float(np.max(w.real)), jac
 
 
 def dynamics_near(
@@ -480,16 +527,27 @@ def dynamics_near(
         t_end: Integration time (1/Γ3); default ``min(20000, 40 / growth rate)``.
         n_samples: Samples kept (equidistant).
         seed: Seed of the (tiny) random part of the perturbation.
-        max_steps: Budget of RK4 steps (step 0.5/spectral radius); ``t_end`` is cut to
-            fit it, and the note says so. ``None``: no budget.
+        max_steps: Budget of RK4 steps (step 0.5/spectral radius) of the one-group
+            system; a larger system gets proportionally fewer (same work in terms
+            evaluated). ``t_end`` is cut to fit it, and the note says so. ``None``: no
+            budget.
 
     Returns:
         ``(Dynamics, t, x(t))`` with ``x(t)`` of shape ``(n_samples, n_real)``.
     """
-    w, vecs = np.linalg.eig(jac)
+    if isinstance(jac, np.ndarray):
+        w, vecs = np.linalg.eig(jac)
+        rho = float(np.max(np.abs(w)))
+    else:  # sparse (large group systems): the rightmost modes only
+        import scipy.sparse.linalg as spla
+
+        w, vecs = spla.eigs(jac, k=3, which="LR", ncv=60, tol=1e-6, maxiter=20000)
+        rho = float(spla.norm(jac, 1))  # bounds the spectral radius
     k = int(np.argmax(w.real))
     growth = float(w[k].real)
-    rho = float(np.max(np.abs(w)))
+    if max_steps is not None:
+        one = laser_equations(ls.order).compiled.tables.f_coef.size
+        max_steps = max(1, int(max_steps * one / ls.compiled.tables.f_coef.size))
     direction = np.real(vecs[:, k])
     direction += 1e-3 * np.random.default_rng(seed).normal(size=direction.size)
     direction /= np.max(np.abs(direction))
@@ -512,7 +570,7 @@ def dynamics_near(
         kern._im_of,
     )
     t = np.linspace(0.0, t_end, n_samples)
-    dyn = summarize_dynamics(ls, t, xs)
+    dyn = summarize_dynamics(ls, t, xs, p)
     if cut is not None:
         dyn.note += (
             f" (integrated to t = {t_end:.4g}/Γ3 of the planned {cut:.4g}/Γ3: budget of "
@@ -521,10 +579,12 @@ def dynamics_near(
     return dyn, t, xs
 
 
-def summarize_dynamics(ls: LaserSystem, t: np.ndarray, xs: np.ndarray) -> Dynamics:
-    """Window statistics of a trajectory (last half of ``t``)."""
+def summarize_dynamics(
+    ls: LaserSystem, t: np.ndarray, xs: np.ndarray, p: np.ndarray | None = None
+) -> Dynamics:
+    """Window statistics of a trajectory (last half of ``t``; ``p``: its parameters)."""
     with np.errstate(over="ignore", invalid="ignore"):  # a diverging trajectory
-        obs = ls.observables(xs)
+        obs = ls.observables(xs, p)
     half = len(t) // 2
     n = obs["photons"][half:]
     coh = obs["coherent_photons"][half:]
@@ -569,7 +629,10 @@ def summarize_dynamics(ls: LaserSystem, t: np.ndarray, xs: np.ndarray) -> Dynami
 
 
 def _system_for(params: LaserParams, order: int, system: LaserSystem | None) -> LaserSystem:
-    ls = system if system is not None else laser_equations(order)
+    if system is None:
+        k = ensemble.group_count(params)
+        system = laser_equations(order) if k == 1 else group_equations(k, order)
+    ls = system
     if ls.n_atoms is not None and np.any(np.asarray(params.atoms) != ls.n_atoms):
         raise ParameterError("atoms", params.atoms, f"{ls.n_atoms} (the system's explicit N)")
     return ls
@@ -645,8 +708,8 @@ def steady_state(
             dyn[idx] = dynamics_near(ls, p, x, jac, dynamics_time, max_steps=budget)[0]
         if progress is not None:
             progress(count + 1, total)
-    obs = ls.observables(xs)
-    verdict = ls.admissibility.check(ls.compiled.unpack(xs), _atoms_of(ls, pgrid))
+    obs = ls.observables(xs, pgrid)
+    verdict = ls.admissibility.check(ls.compiled.unpack(xs), ls.atom_counts(pgrid))
     return LaserSteadyState(
         params=params,
         order=ls.order,
@@ -669,14 +732,8 @@ def steady_state(
         violated=np.where(conv, verdict.which, -2),
         reason=reason,
         dynamics=dyn,
+        groups=getattr(ls, "groups", 1),
     )
-
-
-def _atoms_of(ls: LaserSystem, pgrid: np.ndarray) -> np.ndarray | float:
-    """N per grid point (the system's explicit N if it has one)."""
-    if ls.i_atoms is not None:
-        return pgrid[..., ls.i_atoms]
-    return float(ls.n_atoms)
 
 
 __all__ = [

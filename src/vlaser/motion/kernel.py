@@ -47,7 +47,6 @@ import math
 import numpy as np
 
 from vlaser._numba import njit, prange
-
 from vlaser.motion._simd import N_COUPLING, WIDTH, poly_lanes8, quad8, scale_rows8, taylor8
 
 #: Bound on the Taylor remainder of ψ per step, relative to |ψ| (see module doc).
