@@ -84,6 +84,57 @@ def resolvent_spectrum(
     return out if np.ndim(omega) else out[..., 0]
 
 
+@dataclass(frozen=True)
+class PoleResidue:
+    """S(ω) = 2 Re Σ_i r_i / (iω − λ_i) of one generator: the resolvent in its
+    eigenbasis, O(n) per frequency instead of an O(n³) solve.
+
+    Built by :func:`pole_residue`, which checks it against direct solves.
+
+    Attributes:
+        poles: Eigenvalues λ_i of M.
+        residues: r_i = (c·v_i)(V⁻¹x0)_i.
+    """
+
+    poles: np.ndarray
+    residues: np.ndarray
+
+    def __call__(self, omega: np.ndarray | float) -> np.ndarray:
+        w = np.atleast_1d(np.asarray(omega, dtype=float))
+        out = np.empty(w.size)
+        for start in range(0, w.size, _CHUNK):
+            ws = w[start : start + _CHUNK]
+            z = self.residues / (1j * ws[:, None] - self.poles)
+            out[start : start + ws.size] = 2.0 * np.real(z.sum(axis=-1))
+        return out if np.ndim(omega) else out[0]
+
+
+#: Relative agreement with direct solves a pole–residue form must reach to be used.
+POLE_RESIDUE_TOL = 1e-9
+
+
+def pole_residue(M: np.ndarray, x0: np.ndarray, c: np.ndarray) -> PoleResidue | None:
+    """The pole–residue form of S(ω) = 2 Re c·(iω − M)⁻¹x0, or ``None`` where the
+    eigenbasis is too ill-conditioned: it must reproduce direct solves at the poles'
+    frequencies (where S is largest and most sensitive) and at ω = 0 to
+    :data:`POLE_RESIDUE_TOL` relative to max |S| there.
+    """
+    M = np.asarray(M, dtype=complex)
+    lam, vec = np.linalg.eig(M)
+    try:
+        coef = np.linalg.solve(vec, np.asarray(x0, dtype=complex))
+    except np.linalg.LinAlgError:
+        return None
+    form = PoleResidue(lam, (np.asarray(c, dtype=complex) @ vec) * coef)
+    probe = np.unique(np.concatenate([[0.0], -lam.imag]))
+    direct = resolvent_spectrum(M, x0, c, probe)
+    fast = form(probe)
+    scale = float(np.max(np.abs(direct))) or 1.0
+    if not np.all(np.isfinite(fast)) or np.max(np.abs(fast - direct)) > POLE_RESIDUE_TOL * scale:
+        return None
+    return form
+
+
 def spectrum_function(M: np.ndarray, x0: np.ndarray, c: np.ndarray) -> Callable[[float], float]:
     """The exact S(ω) of one unbatched system as a scalar function (for root finding)."""
     M = np.asarray(M, dtype=complex)
@@ -218,4 +269,13 @@ def _half_crossing(
     return float(brentq(g, a, b, xtol=1e-13 * max(1.0, abs(a)), rtol=1e-14))
 
 
-__all__ = ["Peak", "adaptive_grid", "find_peaks", "resolvent_spectrum", "spectrum_function"]
+__all__ = [
+    "POLE_RESIDUE_TOL",
+    "Peak",
+    "PoleResidue",
+    "adaptive_grid",
+    "find_peaks",
+    "pole_residue",
+    "resolvent_spectrum",
+    "spectrum_function",
+]

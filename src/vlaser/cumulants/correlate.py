@@ -60,6 +60,9 @@ from vlaser.cumulants.model import Jump, Model
 
 FRAMES = ("coherent", "instantaneous")
 
+#: Inelastic generators larger than this are evaluated in their checked eigenbasis.
+POLE_RESIDUE_MIN = 24
+
 #: The token that stands for B(0) in a factor sequence.
 _B = ("B",)
 
@@ -132,8 +135,8 @@ def charge_jumps(model: Model) -> list[ChargeJump]:
     out = []
     elementary: list[Monomial] = [Monomial.build([(f, 1, 0)]) for f in model.fock]
     elementary += [Monomial.build([(f, 0, 1)]) for f in model.fock]
-    space = model.atom_space
-    if space is not None:
+    for group in model.groups:
+        space = group.space
         for i in range(1, space.levels + 1):
             for j in range(1, space.levels + 1):
                 if i == j and i == space.ground:
@@ -495,14 +498,23 @@ class CompiledCorrelation:
         st = cs.steady
         n = len(cs)
         self.n = n
-        u = list(st.symbols)
-        ubar = [c if not r else sp.Dummy() for c, r in zip(st.conj_symbols, st.real, strict=True)]
-        params = list(cs.model.parameters)
+        # Plain identifiers for every argument (one xreplace per expression): average
+        # symbols are named ⟨...⟩, and lambdify's dummify pass is quadratic in the
+        # number of arguments (thousands with many atom groups).
+        params = [sp.Symbol(f"p{i}") for i in range(len(cs.model.parameters))]
+        u = [sp.Symbol(f"u{i}") for i in range(len(st.symbols))]
+        ubar = [sp.Symbol(f"c{i}") for i in range(len(st.symbols))]
+        rename = dict(zip(cs.model.parameters, params, strict=True))
+        for k, (s, c, real) in enumerate(zip(st.symbols, st.conj_symbols, st.real, strict=True)):
+            rename[s] = u[k]
+            if not real:
+                rename[c] = ubar[k]
         self._entries = [(k, j) for k, r in enumerate(cs.rows) for j in r]
         exprs = [cs.rows[k][j] for k, j in self._entries]
         exprs += list(cs.initial) + list(cs.stationary) + [cs.b_mean]
+        exprs = [sp.sympify(e).xreplace(rename) for e in exprs]
         self._fn: Callable = sp.lambdify(
-            [params, u, ubar], exprs, modules="numpy", cse=True, dummify=True
+            [params, u, ubar], exprs, modules="numpy", cse=True, dummify=False
         )
         self._n_entries = len(self._entries)
         self._rows = np.array([e[0] for e in self._entries], dtype=np.intp)
@@ -589,9 +601,19 @@ class RegressionSpectrum:
     residual: float = 0.0
 
     def incoherent(self, omega: np.ndarray | float) -> np.ndarray:
-        """S_inc(ω) = 2 Re c·(iω − A)⁻¹ z0 (units of the generator's inverse)."""
-        from vlaser.spectral import resolvent_spectrum
+        """S_inc(ω) = 2 Re c·(iω − A)⁻¹ z0 (units of the generator's inverse).
 
+        Systems with more than :data:`POLE_RESIDUE_MIN` variables (many atom groups)
+        use the checked pole–residue form (:func:`vlaser.spectral.pole_residue`);
+        smaller ones, or where that check fails, direct solves.
+        """
+        from vlaser.spectral import pole_residue, resolvent_spectrum
+
+        if self.A.shape[0] > POLE_RESIDUE_MIN:
+            if not hasattr(self, "_fast"):
+                self._fast = pole_residue(self.A, self.z0, self.c)
+            if self._fast is not None:
+                return self._fast(omega)
         return resolvent_spectrum(self.A, self.z0, self.c, omega)
 
     def coherent(self, omega: np.ndarray | float) -> np.ndarray:

@@ -45,7 +45,8 @@ from vlaser.cumulants.correlate import (
     split_elastic,
 )
 from vlaser.errors import ConvergenceError, ParameterError
-from vlaser.laser.equations import LaserSystem, check_order, laser_equations
+from vlaser.laser import ensemble
+from vlaser.laser.equations import LaserSystem, check_order, group_equations, laser_equations
 from vlaser.laser.model import CAVITY
 from vlaser.laser.steady import LaserSteadyState, steady_state
 from vlaser.params import LaserParams
@@ -56,10 +57,22 @@ from vlaser.spectral import Peak, adaptive_grid, find_peaks
 POLE_TOL = 1e-9
 
 
-@functools.lru_cache(maxsize=8)
-def correlation_for(order: int, frame: str) -> tuple[LaserSystem, CorrelationSystem, Any]:
-    """The laser's steady system, the ⟨P(τ)a(0)⟩ system and its compiled form (cached)."""
-    ls = laser_equations(order)
+def correlation_for(
+    order: int, frame: str, groups: int = 1
+) -> tuple[LaserSystem, CorrelationSystem, Any]:
+    """The laser's steady system, the ⟨P(τ)a(0)⟩ system and its compiled form (cached).
+
+    Args:
+        order: Cumulant order.
+        frame: ``"coherent"`` or ``"instantaneous"``.
+        groups: Atom groups (velocity classes); 1 for atoms at rest.
+    """
+    return _correlation_for(int(order), frame, int(groups))
+
+
+@functools.lru_cache(maxsize=16)
+def _correlation_for(order: int, frame: str, groups: int) -> tuple[LaserSystem, Any, Any]:
+    ls = laser_equations(order) if groups == 1 else group_equations(groups, order)
     cs = correlation_system(ls.system, Destroy(CAVITY), [Create(CAVITY)], frame=frame)
     return ls, cs, CompiledCorrelation(cs)
 
@@ -222,7 +235,7 @@ def cavity_spectrum(
     if order < 2:
         raise ParameterError("order", order, ">= 2 (mean field has no photon fluctuations)")
     w_user = None if omega is None else _check_grid(omega)
-    ls, cs, cc = correlation_for(int(order), frame)
+    ls, cs, cc = correlation_for(int(order), frame, ensemble.group_count(params))
     if steady is None:
         steady = steady_state(params, order=int(order), system=ls, dynamics=False)
     else:
@@ -337,7 +350,7 @@ def pulling(
     results = {}
     for sgn in (-1, 1):
         pp = params.replace(delta_c=dc0 + sgn * h)
-        ls = correlation_for(int(order), frame)[0]
+        ls = correlation_for(int(order), frame, ensemble.group_count(params))[0]
         st = steady_state(pp, order=int(order), system=ls, guess=centre.steady.x, dynamics=False)
         results[sgn] = cavity_spectrum(pp, frame=frame, order=order, steady=st)
     lo, hi = results[-1], results[1]
