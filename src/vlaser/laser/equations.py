@@ -26,6 +26,7 @@ from vlaser.laser.model import (
     SHARED_FIELDS,
     group_space,
     laser_family,
+    laser_group_model,
     laser_model,
 )
 from vlaser.params import LaserParams
@@ -142,17 +143,39 @@ class GroupLaserSystem(LaserSystem):
 
     Attributes:
         groups: K.
-        i_g, i_atoms: Positions of every g_k and N_k in a parameter vector (arrays).
+        counts: Explicit atoms per group (derived directly, N_k not parameters), or
+            ``None`` (symbolic N_k, from the template).
+        i_g, i_atoms: Positions of every g_k and N_k in a parameter vector (arrays;
+            ``i_atoms`` is ``None`` with explicit counts).
     """
 
     groups: int
 
-    def __init__(self, order: int, system: Any, compiled: CompiledSystem, groups: int) -> None:
+    def __init__(
+        self,
+        order: int,
+        system: Any,
+        compiled: CompiledSystem,
+        groups: int,
+        counts: tuple[int, ...] | None = None,
+    ) -> None:
         self.groups = groups
+        self.counts = counts
         fields = list(SHARED_FIELDS)
         for k in range(1, groups + 1):
-            fields += [f"{f}_{k}" for f in GROUP_FIELDS]
-        super().__init__(order, None, system, compiled, tuple(fields))
+            fields += [f"{f}_{k}" for f in self._fields()]
+        n_total = None if counts is None else int(sum(counts))
+        super().__init__(order, n_total, system, compiled, tuple(fields))
+
+    def _fields(self) -> tuple[str, ...]:
+        """Per-group fields of the parameter vector (no N_k with explicit counts)."""
+        if self.counts is None:
+            return GROUP_FIELDS
+        return tuple(f for f in GROUP_FIELDS if f != "atoms")
+
+    def one_group(self) -> LaserSystem:
+        """The one-group system the homogeneous start is solved with."""
+        return laser_equations(self.order, self.n_atoms)
 
     def __post_init__(self) -> None:
         a, ad = Destroy(CAVITY), Create(CAVITY)
@@ -163,7 +186,11 @@ class GroupLaserSystem(LaserSystem):
         self.i_s33 = np.array([self._index(Transition(s, 3, 3, 1)) for s in spaces])
         f = self.param_fields
         self.i_g = np.array([f.index(f"g_{k}") for k in range(1, self.groups + 1)])
-        self.i_atoms = np.array([f.index(f"atoms_{k}") for k in range(1, self.groups + 1)])
+        self.i_atoms = (
+            None
+            if self.counts is not None
+            else np.array([f.index(f"atoms_{k}") for k in range(1, self.groups + 1)])
+        )
         self._spaces = spaces
 
     def classes(self, params: LaserParams) -> ensemble.Classes:
@@ -185,16 +212,19 @@ class GroupLaserSystem(LaserSystem):
         }
         cols = [b[f] for f in SHARED_FIELDS]
         unit = self.classes(params)
+        if self.counts is not None and np.any(b["atoms"] != sum(self.counts)):
+            raise ParameterError("atoms", params.atoms, f"{sum(self.counts)} (the explicit counts)")
         per = []
         for k in range(self.groups):
-            per += [
-                b["delta2"] + widths["doppler_width"] * unit.delta2_shift[k],
-                b["delta3"] + widths["pump3_width"] * unit.delta3_shift[k],
-                b["omega2"],
-                b["omega3"],
-                b["g"] * unit.coupling[k],
-                b["atoms"] * unit.weight[k],
-            ]
+            value = {
+                "delta2": b["delta2"] + widths["doppler_width"] * unit.delta2_shift[k],
+                "delta3": b["delta3"] + widths["pump3_width"] * unit.delta3_shift[k],
+                "omega2": b["omega2"],
+                "omega3": b["omega3"],
+                "g": b["g"] * unit.coupling[k],
+                "atoms": b["atoms"] * unit.weight[k],
+            }
+            per += [value[f] for f in self._fields()]
         return np.stack([np.broadcast_to(c, shape) for c in cols + per], axis=-1)
 
     def homogeneous(self, p: np.ndarray) -> np.ndarray:
@@ -202,27 +232,35 @@ class GroupLaserSystem(LaserSystem):
         rms coupling (identical groups, same weights): the start of the continuation
         in the inhomogeneous spread."""
         p = np.array(p, dtype=float)
-        n_sh, n_f = len(SHARED_FIELDS), len(GROUP_FIELDS)
+        fields = self._fields()
+        n_sh, n_f = len(SHARED_FIELDS), len(fields)
         per = p[..., n_sh:].reshape(p.shape[:-1] + (self.groups, n_f))
-        w = per[..., GROUP_FIELDS.index("atoms")]
-        w = w / w.sum(axis=-1, keepdims=True)
+        w = self._weights(p)
         for name in ("delta2", "delta3", "omega2", "omega3"):
-            i = GROUP_FIELDS.index(name)
+            i = fields.index(name)
             per[..., i] = (w * per[..., i]).sum(axis=-1, keepdims=True)
-        i = GROUP_FIELDS.index("g")
+        i = fields.index("g")
         per[..., i] = np.sqrt((w * per[..., i] ** 2).sum(axis=-1, keepdims=True))
         return p
 
+    def _weights(self, p: np.ndarray) -> np.ndarray:
+        """Atom fractions N_k/N, ``(..., K)``."""
+        if self.counts is not None:
+            w = np.broadcast_to(np.asarray(self.counts, float), np.shape(p)[:-1] + (self.groups,))
+        else:
+            w = np.asarray(p, float)[..., self.i_atoms]
+        return w / w.sum(axis=-1, keepdims=True)
+
     def single_params(self, p: np.ndarray) -> np.ndarray:
         """The one-group parameter vector of a homogeneous point (:meth:`homogeneous`)."""
-        n_sh, n_f = len(SHARED_FIELDS), len(GROUP_FIELDS)
+        fields = self._fields()
+        n_sh, n_f = len(SHARED_FIELDS), len(fields)
         per = p[n_sh:].reshape(self.groups, n_f)
         vals = dict(zip(SHARED_FIELDS, p[:n_sh], strict=True))
-        for name in GROUP_FIELDS:
-            vals[name] = per[0, GROUP_FIELDS.index(name)]
-        vals["atoms"] = per[:, GROUP_FIELDS.index("atoms")].sum()
-        one = laser_equations(self.order)
-        return np.array([vals[f] for f in one.param_fields])
+        for name in fields:
+            vals[name] = per[0, fields.index(name)]
+        vals["atoms"] = self.total_atoms(p)
+        return np.array([vals[f] for f in self.one_group().param_fields])
 
     @functools.cached_property
     def replication(self) -> tuple[np.ndarray, np.ndarray]:
@@ -231,7 +269,7 @@ class GroupLaserSystem(LaserSystem):
         from vlaser.cumulants.algebra import Monomial
         from vlaser.cumulants.expand import representative
 
-        one = laser_equations(self.order)
+        one = self.one_group()
         atom = one.system.model.atom_space
         idx, conj = [], []
         for mono in self.system.averages:
@@ -243,7 +281,7 @@ class GroupLaserSystem(LaserSystem):
 
     def replicate(self, x_one: np.ndarray) -> np.ndarray:
         """Real variables of identical groups from the one-group solution ``x_one``."""
-        one = laser_equations(self.order)
+        one = self.one_group()
         u1 = one.compiled.unpack(x_one)
         idx, conj = self.replication
         u = np.where(conj, np.conj(u1[..., idx]), u1[..., idx])
@@ -251,7 +289,14 @@ class GroupLaserSystem(LaserSystem):
 
     def atom_counts(self, p: np.ndarray) -> dict:
         """``group space -> N_k`` of parameter vectors ``p`` (for admissibility)."""
+        if self.counts is not None:
+            return dict(zip(self._spaces, map(float, self.counts), strict=True))
         return {s: p[..., i] for s, i in zip(self._spaces, self.i_atoms, strict=True)}
+
+    def total_atoms(self, p: np.ndarray) -> float:
+        if self.counts is not None:
+            return float(sum(self.counts))
+        return float(np.sum(np.asarray(p)[self.i_atoms]))
 
     def observables(self, x: np.ndarray, p: np.ndarray | None = None) -> dict[str, np.ndarray]:
         """As :meth:`LaserSystem.observables`; populations and inversion are averages
@@ -259,14 +304,14 @@ class GroupLaserSystem(LaserSystem):
         ``p2_groups``, ``p3_groups`` give them per group (``(..., K)``)."""
         if p is None:
             p = np.zeros(len(self.param_fields))
-            p[self.i_atoms] = 1.0
+            if self.i_atoms is not None:
+                p[self.i_atoms] = 1.0
         u = self.compiled.unpack(x)
         n = u[..., self.i_photons].real
         a = u[..., self.i_field]
         p2g = u[..., self.i_s22].real
         p3g = u[..., self.i_s33].real
-        w = np.asarray(p, float)[..., self.i_atoms]
-        w = w / w.sum(axis=-1, keepdims=True)
+        w = self._weights(p)
         p2 = (w * p2g).sum(axis=-1)
         p3 = (w * p3g).sum(axis=-1)
         p1 = 1.0 - p2 - p3
@@ -298,17 +343,30 @@ def _cached(order: int, n_atoms: int | None, cache: bool) -> LaserSystem:
 
 
 @functools.lru_cache(maxsize=8)
-def _cached_groups(order: int, groups: int, cache: bool) -> GroupLaserSystem:
+def _cached_groups(
+    order: int, groups: int, cache: bool, counts: tuple[int, ...] | None
+) -> GroupLaserSystem:
+    ops = [Create(CAVITY) * Destroy(CAVITY)]
+    if counts is not None:  # explicit atoms: derived directly (small systems)
+        system = derive_system(laser_group_model(groups, counts), ops, order, cache=cache)
+        return GroupLaserSystem(order, system, compile_system(system, cache=cache), groups, counts)
     from vlaser.cumulants.groups import compile_groups
 
-    compiled = compile_groups(
-        laser_family(), [Create(CAVITY) * Destroy(CAVITY)], groups, order, cache=cache
-    )
+    compiled = compile_groups(laser_family(), ops, groups, order, cache=cache)
     return GroupLaserSystem(order, compiled.system, compiled, groups)
 
 
-def group_equations(groups: int, order: int = 2, cache: bool = True) -> GroupLaserSystem:
+def group_equations(
+    groups: int, order: int = 2, cache: bool = True, counts: tuple[int, ...] | None = None
+) -> GroupLaserSystem:
     """The closed laser equations with ``groups`` groups of atoms (memoized).
+
+    Args:
+        groups: K.
+        order: Cumulant order.
+        cache: Use the on-disk cache.
+        counts: Explicit atoms per group (direct derivation; for comparisons with the
+            exact master equation), default symbolic N_k from the group template.
 
     Raises:
         ParameterError: For an order outside 1..MAX_ORDER or ``groups`` outside
@@ -319,7 +377,11 @@ def group_equations(groups: int, order: int = 2, cache: bool = True) -> GroupLas
         raise ParameterError("groups", groups, f"a whole number from 1 to {ensemble.MAX_GROUPS}")
     if not 1 <= groups <= ensemble.MAX_GROUPS:
         raise ParameterError("groups", groups, f"a whole number from 1 to {ensemble.MAX_GROUPS}")
-    return _cached_groups(int(order), int(groups), bool(cache) and cache_dir() is not None)
+    if counts is not None:
+        counts = tuple(int(c) for c in counts)
+        if len(counts) != groups or min(counts) < 1:
+            raise ParameterError("counts", counts, f"{groups} whole numbers >= 1")
+    return _cached_groups(int(order), int(groups), bool(cache) and cache_dir() is not None, counts)
 
 
 def check_order(order: object) -> None:

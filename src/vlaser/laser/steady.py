@@ -402,7 +402,7 @@ def _solve_point(
         # in the spread of detunings and couplings (the homotopy that follows the
         # branch of the homogeneous laser).
         p_h = ls.homogeneous(p)
-        one = laser_equations(ls.order)
+        one = ls.one_group()
         x1, ok1, _r1, _m1, why1 = _solve_point(one, ls.single_params(p_h), solver=sv)
         if ok1:
             trs = track(ls, ls.replicate(x1), p_h, p, **budget)
