@@ -67,6 +67,18 @@ def test_cli_remote_host_without_flag_exits_2(run_cli):
     assert out == ""
 
 
+def test_cli_without_the_explore_extra_says_how_to_install(run_cli, monkeypatch):
+    import vlaser.cli.explore as cmd
+
+    monkeypatch.setattr(cmd, "missing_web_modules", lambda: ["plotly"])
+    code, out, err = run_cli("explore", "--port", "0", "--no-browser")
+    assert code == 2 and out == ""
+    assert err.strip() == (
+        "error: vlaser explore needs the explore extra (missing: plotly): "
+        "pip install 'vlaser[explore]'"
+    )
+
+
 @pytest.fixture(scope="module")
 def server():
     from vlaser.explore.browser import ExplorerProcess

@@ -119,6 +119,7 @@ function updateExports() {
 }
 
 function setExportsEnabled(on) {
+  $("cli-command").classList.toggle("stale", !on);
   for (const id of ["export-cli", "export-json", "export-netcdf"]) {
     $(id).classList.toggle("disabled", !on);
     $(id).setAttribute("aria-disabled", String(!on));
