@@ -22,6 +22,12 @@ HEAVY = (
     "zarr",
     "netCDF4",
     "qutip",
+    # the explorer's web libraries: only `vlaser explore` itself imports them
+    "starlette",
+    "uvicorn",
+    "websockets",
+    "plotly",
+    "selenium",
 )
 
 #: Prints the heavy top-level packages in ``sys.modules`` as the last line of stdout.
@@ -62,6 +68,12 @@ def test_help_loads_no_heavy_package():
     loaded, out = loaded_after(cli_code("--help"))
     assert loaded == []
     assert "laser" in out and "scan" in out
+
+
+def test_explore_help_loads_no_heavy_or_web_package():
+    loaded, out = loaded_after(cli_code("explore", "--help"))
+    assert loaded == []
+    assert "--allow-remote" in out
 
 
 def test_light_submodules_do_not_import_their_siblings():

@@ -1,7 +1,7 @@
 """The ``vlaser`` command line: a thin face over the Python API.
 
 Subcommand groups live in one module each (``atom``, ``laser``, ``motion``,
-``reproduce``); they register themselves on :data:`app` here.
+``reproduce``, ``explore``); they register themselves on :data:`app` here.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def _root(
 def _register() -> None:
     import importlib
 
-    for name in ("atom", "laser", "laser_spectrum", "motion", "reproduce", "scanopts"):
+    for name in ("atom", "laser", "laser_spectrum", "motion", "reproduce", "scanopts", "explore"):
         try:
             module = importlib.import_module(f"vlaser.cli.{name}")
         except ModuleNotFoundError as exc:  # a face not built yet
