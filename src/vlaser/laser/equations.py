@@ -61,6 +61,15 @@ MAX_ORDER = 3
 _OBSERVABLES = ("photons", "field", "s22", "s33")
 
 
+def _charges(system: System) -> np.ndarray:
+    """Excitation charge of each average under Q = a†a + S2 (the pump-2 phase)."""
+    from vlaser.cumulants.filters import ChargeFilter
+    from vlaser.laser.model import NU2
+
+    flt = ChargeFilter(system.model, NU2)
+    return np.array([int(flt.charge(m)) for m in system.averages], dtype=np.int64)
+
+
 def _observable_indices(system: System) -> dict[str, int | None]:
     """Indices of ⟨a†a⟩, ⟨a⟩, ⟨σ22⟩, ⟨σ33⟩ in a one-group laser system (None: absent)."""
     from vlaser.cumulants.algebra import Create, Destroy, Transition
@@ -96,6 +105,7 @@ class LaserSystem:
         phase_invariant: Completed with the phase-invariance filter (module docstring).
         i_photons, i_field, i_s22, i_s33: Indices of ⟨a†a⟩, ⟨a⟩, ⟨σ22⟩, ⟨σ33⟩ among the
             averages (``None`` where the system has no such average).
+        charges: See :attr:`charges`.
     """
 
     def __init__(
@@ -107,6 +117,7 @@ class LaserSystem:
         param_fields: tuple[str, ...],
         indices: dict[str, int | None] | None = None,
         phase_invariant: bool = False,
+        charges: np.ndarray | None = None,
     ) -> None:
         self.order = order
         self.n_atoms = n_atoms
@@ -115,7 +126,17 @@ class LaserSystem:
         self.param_fields = tuple(param_fields)
         self.phase_invariant = phase_invariant
         self._indices = indices
+        self._charges = None if charges is None else np.asarray(charges, dtype=np.int64)
         self.__post_init__()
+
+    @property
+    def charges(self) -> np.ndarray:
+        """Excitation charge m of each average under Q = a†a + S2 (ints; −1 for ⟨a⟩,
+        ⟨σ12⟩; 0 for ⟨a†a⟩, ⟨σ22⟩, ⟨aσ21⟩): the rotation e^{−imωt} of the average in a
+        frame turning at ω per unit charge."""
+        if self._charges is None:
+            self._charges = _charges(self.system)
+        return self._charges
 
     @property
     def system(self) -> System:
@@ -450,6 +471,7 @@ def _cached(order: int, n_atoms: int | None, cache: bool, phase_invariant: bool)
                 state["param_fields"],
                 state["indices"],
                 phase_invariant,
+                state["charges"],
             )
         except Exception:  # corrupt or incompatible entry: derive again
             pass
@@ -461,17 +483,19 @@ def _cached(order: int, n_atoms: int | None, cache: bool, phase_invariant: bool)
     by_symbol = {v: k for k, v in PARAMETER_NAMES.items()}
     fields = tuple(by_symbol[p] for p in compiled.params)
     indices = _observable_indices(system)
+    charges = _charges(system)
     if path is not None:
         state = {
             "compiled": numeric_state(compiled),
             "param_fields": fields,
             "indices": indices,
+            "charges": charges,
         }
         try:
             _atomic_write_bytes(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass
-    return LaserSystem(order, n_atoms, system, compiled, fields, indices, phase_invariant)
+    return LaserSystem(order, n_atoms, system, compiled, fields, indices, phase_invariant, charges)
 
 
 @functools.lru_cache(maxsize=8)
