@@ -43,3 +43,29 @@ def lazy_exports(
         return sorted({*vars(sys.modules[package]), *exports})
 
     return __getattr__, __dir__
+
+
+def shadow_submodules(package: str, exports: Mapping[str, str]) -> None:
+    """Keep exports that share their submodule's name (``vlaser.laser.scan`` the
+    function in ``vlaser/laser/scan.py``) bound to the export, as an eager
+    ``from .scan import scan`` in the package would: importing the submodule later
+    binds the module object on the package, which this ignores.
+
+    Args:
+        package: The package's ``__name__`` (its module class is replaced).
+        exports: The names to keep, each -> its submodule (equal names).
+    """
+    import types
+
+    def prop(name: str, sub: str) -> property:
+        def get(_self: types.ModuleType) -> Any:
+            return getattr(importlib.import_module(f"{package}.{sub}"), name)
+
+        def put(_self: types.ModuleType, _value: Any) -> None:
+            """The import system binds the submodule here: keep the export."""
+
+        return property(get, put)
+
+    attrs = {name: prop(name, sub) for name, sub in exports.items()}
+    module = sys.modules[package]
+    module.__class__ = type(f"{type(module).__name__}Package", (type(module),), attrs)

@@ -93,6 +93,35 @@ def write_netcdf(ds: Any, target: str | os.PathLike[str]) -> Path:
     return atomic_write(target, lambda p: ds.to_netcdf(p, engine="netcdf4"))
 
 
+def write_dataset(ds: Any, target: str | os.PathLike[str]) -> Path:
+    """Atomically write an xarray Dataset to ``.nc`` (NetCDF4) or ``.zarr`` (a store
+    built under a temporary name beside the target, then renamed over it).
+
+    Raises:
+        ValueError: For another suffix.
+    """
+    target = Path(target)
+    suffix = target.suffix.lower()
+    if suffix == ".nc":
+        return write_netcdf(ds, target)
+    if suffix != ".zarr":
+        raise ValueError(f"unsupported output {target.name!r}: use .nc or .zarr")
+    import shutil
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    old = target.with_name(f".{target.name}.{os.getpid()}.old")
+    try:
+        ds.to_zarr(tmp / "store.zarr", mode="w", consolidated=True)
+        if target.exists():
+            os.replace(target, old)
+        os.replace(tmp / "store.zarr", target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+    return target
+
+
 def save_figure(fig: Any, target: str | os.PathLike[str], dpi: int = 150) -> Path:
     """Atomically save a matplotlib figure (format from the target's suffix)."""
     fmt = Path(target).suffix.lstrip(".") or "png"

@@ -41,6 +41,14 @@ Kappa = Annotated[
 DeltaC = Annotated[str | None, _opt("delta-c", "Δc = ω_l2 − ωc, cavity detuning; default Δc = Δ2")]
 Order = Annotated[int, typer.Option("--order", help="Cumulant order (1 = mean field, 2 = paper).")]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+PhaseInvariant = Annotated[
+    bool,
+    typer.Option(
+        "--phase-invariant",
+        help="Keep only averages of zero charge under a†a + S2 (QuantumCumulants' filter; "
+        "not exact with the coherent pump Ω2, see README).",
+    ),
+]
 
 
 def laser_params(**texts: str | None) -> LaserParams:
@@ -160,10 +168,16 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option("--atoms", help="Explicit N (default: N symbolic, identical atoms)."),
         ] = None,
+        phase_invariant: PhaseInvariant = False,
         latex: Annotated[bool, typer.Option("--latex", help="Print LaTeX.")] = False,
         json: Json = False,
     ) -> None:
-        """Derive and print the closed cumulant equations (37 at order 2)."""
+        """Derive and print the closed cumulant equations (37 at order 2, 153 at order 3).
+
+        --json also gives the count with the phase-invariance filter (averages of zero
+        charge under a†a + S2 only; not exact here: it drops the coherent pump's source
+        terms, see vlaser.laser.equations).
+        """
         from vlaser.laser import laser_equations
 
         _check_order(order)
@@ -173,16 +187,31 @@ def register(app: typer.Typer) -> None:
                 n = int(atoms)
             except ValueError:
                 raise ParameterError("atoms", atoms, "a whole number >= 1") from None
-        ls = laser_equations(order, n)
+        ls = laser_equations(order, n, phase_invariant=phase_invariant)
         text = ls.system.latex() if latex else ls.system.text()
         if json:
+            full = ls if not phase_invariant else laser_equations(order, n)
+            filt = ls if phase_invariant else laser_equations(order, n, phase_invariant=True)
             emit_json(
                 {
                     "count": ls.count,
                     "order": order,
                     "real_variables": ls.compiled.n_real,
                     "n_atoms": "N" if n is None else n,
-                    "averages": ls.system.names(),
+                    "phase_invariant": phase_invariant,
+                    "counts": {
+                        "unfiltered": {"averages": full.count, "real": full.compiled.n_real},
+                        "phase_invariant": {
+                            "averages": filt.count,
+                            "real": filt.compiled.n_real,
+                        },
+                    },
+                    "filter_note": (
+                        "phase_invariant keeps the averages of zero charge under a†a + S2; "
+                        "the coherent pump Ω2 carries charge ±1, so it is exact only for "
+                        "Ω2 = 0 (it drops <σ12>, <a> and the pump's source terms)"
+                    ),
+                    "averages": ls.names,
                     "equations": text.split("\\\\\n" if latex else "\n"),
                     "kappa_note": "kappa is the field decay rate: d<a†a>/dt contains -2κ<a†a>",
                 }
@@ -229,6 +258,115 @@ def register(app: typer.Typer) -> None:
         dyn = res.dynamics.item()
         if dyn is not None:
             typer.echo(f"dynamics           : {dyn.note}")
+
+    @sub.command("dynamics")
+    @laser_command()
+    def dynamics_cmd(
+        texts: dict[str, str | None],
+        time: Annotated[
+            str,
+            typer.Option(
+                "--time",
+                help="Time span: T or T0:T1 in 1/Γ3, or with suffix /g2 in 1/Γ2 "
+                "(10/g2 = 42660/Γ3 at the paper's Γ2).",
+            ),
+        ] = "10/g2",
+        order: Order = 2,
+        initial: Annotated[
+            str,
+            typer.Option(
+                "--initial",
+                help="fixed-point (perturbed along its least stable mode), uncoupled "
+                "(g = 0 fixed point), ground (atoms in |1>, vacuum), or a .json/.nc/.zarr "
+                "file of averages (checked to be a physical state).",
+            ),
+        ] = "fixed-point",
+        samples: Annotated[
+            int, typer.Option("--samples", help="Stored samples including both ends.")
+        ] = 2001,
+        out: Annotated[
+            Path | None,
+            typer.Option("--out", help="Write the traces to .nc or .zarr (atomic)."),
+        ] = None,
+        rtol: Annotated[float, typer.Option("--rtol", help="Relative tolerance per step.")] = 1e-6,
+        method: Annotated[
+            str, typer.Option("--method", help="Runge-Kutta pair: dp5 or dop853.")
+        ] = "dp5",
+        frame: Annotated[
+            str,
+            typer.Option(
+                "--frame",
+                help="Integration frame: cavity (rotating at Δc per unit charge), pump, "
+                "or ω in Γ3.",
+            ),
+        ] = "cavity",
+        phase_invariant: PhaseInvariant = False,
+        quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+        json: Json = False,
+    ) -> None:
+        """Integrate the cumulant equations in time; report the long-time behaviour.
+
+        Classes (last half of the run, 8 blocks): fixed-point, limit-cycle (period,
+        amplitude, time-averaged n), drift, irregular, diverged; the criterion is in
+        vlaser.laser.dynamics and in --json.
+        """
+        from vlaser.laser.dynamics import evolve, parse_time
+        from vlaser.laser.equations import laser_equations
+
+        _check_order(order)
+        p = laser_params(**texts)
+        span = parse_time(time, float(p.values()["gamma2"]))
+        if out is not None and out.suffix.lower() not in (".nc", ".zarr"):
+            raise ParameterError("out", str(out), "a path ending in .nc or .zarr")
+        try:
+            frame_arg: str | float = frame if frame in ("cavity", "pump") else float(frame)
+        except ValueError:
+            raise ParameterError("frame", frame, "cavity, pump or ω in Γ3") from None
+        system = laser_equations(order, phase_invariant=phase_invariant)
+        bar = None
+        if not (quiet or json):
+            from vlaser.cli.scanopts import ProgressBar
+
+            bar = ProgressBar(f"laser dynamics (order {order})", unit="1/Γ3")
+        try:
+            res = evolve(
+                p,
+                order,
+                span,
+                initial=initial,
+                samples=samples,
+                system=system,
+                rtol=rtol,
+                method=method,
+                frame=frame_arg,
+                progress=None if bar is None else (lambda d, t: bar(int(d), int(round(t)))),
+            )
+        finally:
+            if bar is not None:
+                bar.stop()
+        summary = res.to_dict()
+        summary["params"] = p.to_dict()
+        if out is not None:
+            res.save(out)
+            summary["out"] = str(out)
+        lt = res.long_time
+        if lt.kind in ("diverged", "incomplete"):
+            typer.echo(f"warning: {lt.detail}", err=True)
+        if json:
+            emit_json(summary)
+            return
+        typer.echo(f"initial            : {res.initial}")
+        typer.echo(f"integrated         : t = {res.t[0]:.6g} .. {res.t[-1]:.6g} /Γ3 ({res.status}, "
+                   f"{res.steps} steps, {res.wall_time:.2f} s)")  # fmt: skip
+        typer.echo(f"long-time class    : {lt.kind}")
+        typer.echo(f"time-averaged n    = {lt.mean_photons:.6g}")
+        typer.echo(f"time-averaged |<a>|^2 = {lt.mean_coherent:.6g}")
+        typer.echo(f"amplitude of n     = {lt.amplitude:.4g}")
+        per = "none" if lt.period is None else f"{lt.period:.4g} /Γ3"
+        typer.echo(f"period             : {per}")
+        typer.echo(f"detail             : {lt.detail}")
+        if out is not None:
+            typer.echo(f"wrote {out}", err=True)
 
     @sub.command("threshold")
     @laser_command(without=("atoms",))

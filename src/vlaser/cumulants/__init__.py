@@ -6,29 +6,15 @@ Pipeline, one module per stage:
 * :mod:`~vlaser.cumulants.model`: Hamiltonian and jumps as templates over identical atoms;
 * :mod:`~vlaser.cumulants.derive`: Heisenberg–Lindblad equations, symmetric atom sums;
 * :mod:`~vlaser.cumulants.expand`: averages and the cumulant expansion to any order;
-* :mod:`~vlaser.cumulants.complete`: closing the system;
+* :mod:`~vlaser.cumulants.complete`: closing the system (optionally filtered);
 * :mod:`~vlaser.cumulants.compile`: fast numeric RHS and analytic Jacobian (cached);
 * :mod:`~vlaser.cumulants.exact`: the same model as an exact QuTiP master equation.
+
+The names below are imported on first use (:mod:`vlaser._lazy`), so the numeric face
+of a cached system (:mod:`~vlaser.cumulants.compile`) loads without sympy.
 """
 
-from vlaser.cumulants.algebra import (
-    Create,
-    Destroy,
-    FockSpace,
-    Index,
-    Monomial,
-    NLevelSpace,
-    Operator,
-    Transition,
-    anticommutator,
-    commutator,
-)
-from vlaser.cumulants.compile import CompiledSystem, compile_system, derive_system
-from vlaser.cumulants.complete import System, complete
-from vlaser.cumulants.derive import derive_equations, derive_operator
-from vlaser.cumulants.exact import ExactModel, to_qutip
-from vlaser.cumulants.expand import average_symbol, cumulant_expand, joint_cumulant
-from vlaser.cumulants.model import Jump, Model, Sum, Template
+from vlaser._lazy import lazy_exports, shadow_submodules
 
 __all__ = [
     "CompiledSystem",
@@ -58,3 +44,36 @@ __all__ = [
     "joint_cumulant",
     "to_qutip",
 ]
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        **dict.fromkeys(
+            (
+                "Create",
+                "Destroy",
+                "FockSpace",
+                "Index",
+                "Monomial",
+                "NLevelSpace",
+                "Operator",
+                "Transition",
+                "anticommutator",
+                "commutator",
+            ),
+            "algebra",
+        ),
+        **dict.fromkeys(("CompiledSystem", "compile_system", "derive_system"), "compile"),
+        "System": "complete",
+        "complete": "complete",
+        "derive_equations": "derive",
+        "derive_operator": "derive",
+        "ExactModel": "exact",
+        "to_qutip": "exact",
+        **dict.fromkeys(("average_symbol", "cumulant_expand", "joint_cumulant"), "expand"),
+        **dict.fromkeys(("Jump", "Model", "Sum", "Template"), "model"),
+    },
+)
+
+# ``vlaser.cumulants.complete`` is the function, not its module (as it always was).
+shadow_submodules(__name__, {"complete": "complete"})

@@ -22,6 +22,7 @@ multiplied with concrete operators (see :mod:`vlaser.cumulants.derive`).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -251,6 +252,13 @@ def _projector_expansion(
 
 def monomial_product(x: Monomial, y: Monomial) -> dict[Monomial, int]:
     """Product ``x · y`` as ``{monomial: integer coefficient}`` (normal ordered)."""
+    return dict(_product_terms(x, y))
+
+
+@functools.lru_cache(maxsize=200_000)
+def _product_terms(x: Monomial, y: Monomial) -> tuple[tuple[Monomial, int], ...]:
+    """:func:`monomial_product` as a tuple, memoized (the derivation multiplies the
+    same few template monomials with the same averages many times)."""
     # Fock part: merge mode by mode.
     fx = {s: (m, n) for s, m, n in x.fock}
     fy = {s: (m, n) for s, m, n in y.fock}
@@ -278,7 +286,7 @@ def monomial_product(x: Monomial, y: Monomial) -> dict[Monomial, int]:
             i, j = ax.get(key) or ay[key]
             opts2 = [(1, (i, j))]
         if not opts2:
-            return {}
+            return ()
         atom_terms = [
             (c0 * c, facs + ([] if t is None else [(s, lab, t[0], t[1])]))
             for c0, facs in atom_terms
@@ -289,7 +297,7 @@ def monomial_product(x: Monomial, y: Monomial) -> dict[Monomial, int]:
         for ca, aa in atom_terms:
             mono = Monomial.build(ff, aa)
             out[mono] = out.get(mono, 0) + cf * ca
-    return {k: v for k, v in out.items() if v != 0}
+    return tuple((k, v) for k, v in out.items() if v != 0)
 
 
 # ---------------------------------------------------------------------------
@@ -358,7 +366,7 @@ class Operator:
             out: dict[Monomial, sp.Expr] = {}
             for kx, vx in self.terms.items():
                 for ky, vy in other.terms.items():
-                    for mono, c in monomial_product(kx, ky).items():
+                    for mono, c in _product_terms(kx, ky):
                         term = c * vx * vy
                         out[mono] = out[mono] + term if mono in out else term
             return Operator(out)

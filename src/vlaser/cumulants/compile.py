@@ -37,18 +37,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import sympy as sp
-from sympy.printing.pycode import PythonCodePrinter
 
 import vlaser
 from vlaser.cache import cache_root
-from vlaser.cumulants.algebra import Monomial, Operator
-from vlaser.cumulants.complete import System, complete
-from vlaser.cumulants.expand import _symbol
-from vlaser.cumulants.model import Model
+
+if TYPE_CHECKING:  # sympy and the symbolic engine are imported where they are used
+    import sympy as sp
+
+    from vlaser.cumulants.algebra import Monomial, Operator
+    from vlaser.cumulants.complete import System
+    from vlaser.cumulants.model import Model
 
 #: Systems with more real variables than this are solved with sparse LU (a 600 x 600
 #: dense LU costs ~10 ms; the laser with K velocity classes has 3 + 34K + 17K(K-1)
@@ -56,7 +57,7 @@ from vlaser.cumulants.model import Model
 DENSE_LIMIT = 600
 
 #: Bump when the derivation or code generation changes (invalidates caches).
-ENGINE_VERSION = "6"
+ENGINE_VERSION = "7"
 
 
 # ---------------------------------------------------------------------------
@@ -74,6 +75,8 @@ def cache_dir() -> Path | None:
 
 
 def _hash(*parts: str) -> str:
+    import sympy as sp
+
     text = "\n".join(
         [
             *parts,
@@ -85,9 +88,15 @@ def _hash(*parts: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
-def system_key(model: Model, order: int, operators: Sequence[str], symmetric: bool) -> str:
-    """Hash of everything a derived system depends on."""
-    return _hash(model.text(), f"order={order}", f"symmetric={symmetric}", ";".join(operators))
+def system_key(
+    model: Model, order: int, operators: Sequence[str], symmetric: bool, filter_key: str = ""
+) -> str:
+    """Hash of everything a derived system depends on (``filter_key``: the
+    completion's filter, see :func:`vlaser.cumulants.complete.filter_key`)."""
+    parts = [model.text(), f"order={order}", f"symmetric={symmetric}", ";".join(operators)]
+    if filter_key:
+        parts.append(f"filter={filter_key}")
+    return _hash(*parts)
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -99,6 +108,8 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
 
 def _reregister(system: System) -> None:
     """Restore the average-symbol registry after unpickling."""
+    from vlaser.cumulants.expand import _symbol
+
     for m, real in zip(system.averages, system.real, strict=True):
         _symbol(m, False, real)
         _symbol(m, True, real)
@@ -129,6 +140,7 @@ def derive_system(
     order: int = 2,
     symmetric: bool = True,
     cache: bool = True,
+    filter_func: Callable[[Monomial], bool] | None = None,
 ) -> System:
     """:func:`~vlaser.cumulants.complete.complete`, with the on-disk cache.
 
@@ -138,9 +150,14 @@ def derive_system(
         order: Cumulant order.
         symmetric: Identical-atom symmetry.
         cache: Read/write the cache (see module docstring).
+        filter_func: Completion filter (see :func:`~vlaser.cumulants.complete.complete`);
+            its ``key`` attribute (or name) enters the cache key.
     """
+    from vlaser.cumulants.complete import System, complete, filter_key
+
     seed = [o.text() for o in operators]
-    key = system_key(model, order, seed, symmetric)
+    fkey = "" if filter_func is None else filter_key(filter_func)
+    key = system_key(model, order, seed, symmetric, fkey)
     d = cache_dir() if cache else None
     path = d / f"system-{key}.pkl" if d else None
     system = _read_cache(path)
@@ -148,7 +165,7 @@ def derive_system(
         _reregister(system)
         system.key = key  # also for entries written before systems had keys
         return system
-    system = complete(model, list(operators), order, symmetric)
+    system = complete(model, list(operators), order, symmetric, filter_func=filter_func)
     system.key = key
     _write_cache(path, system)
     return system
@@ -159,23 +176,27 @@ def derive_system(
 # ---------------------------------------------------------------------------
 
 
-class _Printer(PythonCodePrinter):
-    """Plain Python arithmetic: ``1j`` for i, floats for rationals."""
+def _printer() -> Any:
+    """Plain Python arithmetic: ``1j`` for i, floats for rationals (sympy printer)."""
+    from sympy.printing.pycode import PythonCodePrinter
 
-    def _print_ImaginaryUnit(self, expr: Any) -> str:  # noqa: N802
-        return "1j"
+    class _Printer(PythonCodePrinter):
+        def _print_ImaginaryUnit(self, expr: Any) -> str:  # noqa: N802
+            return "1j"
 
-    def _print_Rational(self, expr: Any) -> str:  # noqa: N802
-        return repr(float(expr.p) / float(expr.q))
+        def _print_Rational(self, expr: Any) -> str:  # noqa: N802
+            return repr(float(expr.p) / float(expr.q))
 
-    def _print_Half(self, expr: Any) -> str:  # noqa: N802
-        return "0.5"
+        def _print_Half(self, expr: Any) -> str:  # noqa: N802
+            return "0.5"
 
-    def _print_Pow(self, expr: Any, rational: bool = False) -> str:  # noqa: N802
-        base, e = expr.args
-        if e.is_Integer and 1 < int(e) <= 4:
-            return "*".join([self.parenthesize(base, 100)] * int(e))
-        return super()._print_Pow(expr, rational)
+        def _print_Pow(self, expr: Any, rational: bool = False) -> str:  # noqa: N802
+            base, e = expr.args
+            if e.is_Integer and 1 < int(e) <= 4:
+                return "*".join([self.parenthesize(base, 100)] * int(e))
+            return super()._print_Pow(expr, rational)
+
+    return _Printer()
 
 
 @dataclass
@@ -232,6 +253,9 @@ class Tables:
 
     def kernel_arrays(self) -> tuple[np.ndarray, ...]:
         """CSR form ``(ptr, idx, w_re, w_im)`` of the f and Jacobian maps (numba kernels)."""
+        cached = self.__dict__.get("_csr")
+        if cached is not None:
+            return cached
         out: list[np.ndarray] = []
         for re, im in ((self.f_re, self.f_im), (self.d_re, self.d_im)):
             w = (re + 1j * im).tocsr()
@@ -242,7 +266,39 @@ class Tables:
                 np.ascontiguousarray(w.data.real),
                 np.ascontiguousarray(w.data.imag),
             ]
-        return tuple(out)
+        self.__dict__["_csr"] = tuple(out)
+        return self.__dict__["_csr"]
+
+    # Pickled without scipy objects: the CSR arrays of :meth:`kernel_arrays` and the
+    # shapes; the scipy matrices are rebuilt on first use (a cached system then loads
+    # without importing scipy, see :func:`vlaser.laser.equations.laser_equations`).
+    _SPARSE = ("f_re", "f_im", "d_re", "d_im")
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = {k: v for k, v in self.__dict__.items() if k not in self._SPARSE}
+        state["_csr"] = self.kernel_arrays()
+        state["_nt"] = (int(self.f_coef.size), int(self.d_coef.size))
+        state.setdefault("_n_real", int(self.f_re.shape[1]))
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in Tables._SPARSE or "_csr" not in self.__dict__:
+            raise AttributeError(name)
+        import scipy.sparse as sps
+
+        fp, fi, fwr, fwi, dp, di, dwr, dwi = self.__dict__["_csr"]
+        nf, nd = self.__dict__["_nt"]
+        nr = int(self.__dict__["_n_real"])
+        for key, (ptr, idx, wr, wi, rows, cols) in {
+            "f": (fp, fi, fwr, fwi, nf, nr),
+            "d": (dp, di, dwr, dwi, nd, nr * nr),
+        }.items():
+            self.__dict__[f"{key}_re"] = sps.csr_matrix((wr, idx, ptr), shape=(rows, cols))
+            self.__dict__[f"{key}_im"] = sps.csr_matrix((wi, idx, ptr), shape=(rows, cols))
+        return self.__dict__[name]
 
 
 def _sparse(rows: list[int], cols: list[int], vals: list[float], shape: tuple[int, int]) -> Any:
@@ -256,6 +312,8 @@ def _sparse(rows: list[int], cols: list[int], vals: list[float], shape: tuple[in
 
 def _split_terms(expr: sp.Expr, slot: dict[sp.Symbol, int]) -> dict[tuple[int, ...], sp.Expr]:
     """An expanded polynomial as ``{sorted slot indices of its averages: coefficient}``."""
+    import sympy as sp
+
     out: dict[tuple[int, ...], list[sp.Expr]] = {}
     for term in sp.Add.make_args(sp.expand(expr)):
         vars_: list[int] = []
@@ -388,15 +446,18 @@ def tables_from_terms(
         _sparse(*dr, (ntd, nr * nr)),
         _sparse(*di, (ntd, nr * nr)),
     )
+    tables.__dict__["_n_real"] = nr
     return tables
 
 
 def _coefficient_source(coeffs: list[sp.Expr], params: tuple[sp.Symbol, ...]) -> str:
+    import sympy as sp
+
     psym = [sp.Symbol(f"p{k}") for k in range(len(params))]
     repl = dict(zip(params, psym, strict=True))
     exprs = [sp.expand(c.xreplace(repl)) for c in coeffs]
     temps, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("t"), optimizations="basic")
-    pr = _Printer()
+    pr = _printer()
     lines = [
         "# Generated by vlaser.cumulants.compile: coefficients c(p) of the polynomial RHS.",
         "import numpy as np",
@@ -488,26 +549,75 @@ class Evaluator:
         return out.reshape(np.shape(x) + (nr,))
 
 
-@dataclass
 class CompiledSystem:
     """Numeric face of a closed system.
 
     Attributes:
-        system: The symbolic system.
-        params: Parameter symbols in the order of the ``p`` arrays.
+        system: The symbolic system (a system loaded from the numeric cache, see
+            :func:`numeric_state`, derives or unpickles it on first access).
+        params: Parameter symbols in the order of the ``p`` arrays (same).
+        param_names: Their names (available without sympy).
         layout: Average -> real-variable map.
         tables: The polynomial index tables.
         coefficients: Generated ``coefficients(p)`` (batched).
         source: The generated coefficient source.
+        names: Plain-text names of the averages (``⟨a†a⟩``), without sympy.
     """
 
-    system: System
-    params: tuple[sp.Symbol, ...]
-    layout: Layout
-    tables: Tables
-    coefficients: Callable[[np.ndarray], np.ndarray]
-    coefficients1: Callable[[Sequence[float]], list[complex]]
-    source: str
+    def __init__(
+        self,
+        system: System | None,
+        params: Sequence[sp.Symbol] | None,
+        layout: Layout,
+        tables: Tables,
+        coefficients: Callable[[np.ndarray], np.ndarray],
+        coefficients1: Callable[[Sequence[float]], list[complex]],
+        source: str,
+        *,
+        param_names: Sequence[str] | None = None,
+        names: Sequence[str] | None = None,
+        loader: Callable[[], System] | None = None,
+    ) -> None:
+        if system is None and loader is None:
+            raise ValueError("a CompiledSystem needs its system or a loader for it")
+        self._system = system
+        self._params = None if params is None else tuple(params)
+        self._loader = loader
+        self.layout = layout
+        self.tables = tables
+        self.coefficients = coefficients
+        self.coefficients1 = coefficients1
+        self.source = source
+        self.param_names = (
+            tuple(param_names) if param_names is not None else tuple(p.name for p in params)
+        )
+        self._names = None if names is None else list(names)
+        self.__post_init__()
+
+    @property
+    def system(self) -> System:
+        """The symbolic system (loaded on first access for a cached numeric system)."""
+        if self._system is None:
+            system = self._loader()  # type: ignore[misc]
+            if system.count != self.count or system.names() != self.names:
+                raise RuntimeError("the symbolic system does not match its numeric cache")
+            self._system = system
+        return self._system
+
+    @property
+    def params(self) -> tuple[sp.Symbol, ...]:
+        """Parameter symbols (from the symbolic system's model, matched by name)."""
+        if self._params is None:
+            by_name = {p.name: p for p in self.system.model.parameters}
+            self._params = tuple(by_name[n] for n in self.param_names)
+        return self._params
+
+    @property
+    def names(self) -> list[str]:
+        """Plain-text names of the averages, e.g. ``⟨a†a⟩``."""
+        if self._names is None:
+            self._names = self.system.names()
+        return self._names
 
     def __post_init__(self) -> None:
         slots = self.layout.slots
@@ -634,6 +744,39 @@ def compile_system(
     module = _load_source(src, f"vlaser_gen_{key}")
     return CompiledSystem(
         system, params, Layout.of(system), tables, module.coefficients, module.coefficients1, src
+    )
+
+
+def numeric_state(cs: CompiledSystem) -> dict[str, Any]:
+    """What the numeric path needs of a compiled system, free of sympy and scipy
+    objects (plain Python, numpy arrays and the generated source): pickled, it loads
+    in milliseconds. :func:`from_numeric_state` rebuilds the :class:`CompiledSystem`."""
+    return {
+        "layout": cs.layout,
+        "tables": cs.tables,
+        "source": cs.source,
+        "param_names": cs.param_names,
+        "names": cs.names,
+    }
+
+
+def from_numeric_state(
+    state: dict[str, Any], loader: Callable[[], System], name: str = "vlaser_gen_numeric"
+) -> CompiledSystem:
+    """A :class:`CompiledSystem` from :func:`numeric_state`; ``loader()`` returns the
+    symbolic system when it is first needed (checked against the stored names)."""
+    module = _load_source(state["source"], name)
+    return CompiledSystem(
+        None,
+        None,
+        state["layout"],
+        state["tables"],
+        module.coefficients,
+        module.coefficients1,
+        state["source"],
+        param_names=state["param_names"],
+        names=state["names"],
+        loader=loader,
     )
 
 
@@ -825,5 +968,7 @@ __all__ = [
     "cache_dir",
     "compile_system",
     "derive_system",
+    "from_numeric_state",
+    "numeric_state",
     "system_key",
 ]

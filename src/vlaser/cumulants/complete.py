@@ -8,7 +8,7 @@ identical-atom labels (see :mod:`vlaser.cumulants.expand`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -42,6 +42,8 @@ class System:
         operator_rhs: The operator whose average is the right-hand side, before the
             cumulant expansion (kept for correlation-function work).
         symmetric: Identical-atom symmetry used.
+        filter_key: The ``key`` of the ``filter_func`` it was completed with (``""``:
+            none, every average kept).
         key: Hash of what the system was derived from (model, order, starting
             operators, symmetry, versions), set by
             :func:`vlaser.cumulants.compile.derive_system`; empty for a system built
@@ -59,6 +61,7 @@ class System:
     operator_rhs: list[Operator] = field(repr=False, default_factory=list)
     symmetric: bool = True
     key: str = field(default="", repr=False, compare=False)
+    filter_key: str = ""
 
     def __len__(self) -> int:
         return len(self.averages)
@@ -123,12 +126,23 @@ def _seed(op: Monomial | Operator, order: int, symmetric: bool) -> list[Monomial
     return out
 
 
+def _all(_mono: Monomial) -> bool:
+    return True
+
+
+def filter_key(filter_func: Callable[[Monomial], bool]) -> str:
+    """A filter's identity in cache keys: its ``key`` attribute, else its name."""
+    key = getattr(filter_func, "key", None)
+    return str(key) if key else getattr(filter_func, "__qualname__", repr(filter_func))
+
+
 def complete(
     model: Model,
     operators: Sequence[Monomial | Operator],
     order: int = 2,
     symmetric: bool = True,
     max_equations: int = 5000,
+    filter_func: Callable[[Monomial], bool] | None = None,
 ) -> System:
     """Close the equations for ``operators`` at cumulant order ``order``.
 
@@ -139,17 +153,22 @@ def complete(
         order: Cumulant order k >= 1.
         symmetric: Use identical-atom and conjugation symmetry (needs identical atoms).
         max_equations: Safety limit.
+        filter_func: As QuantumCumulants.jl's ``complete(...; filter_func)``: averages
+            (representative monomials) for which it returns ``False`` are set to zero
+            wherever they appear and get no equation (e.g.
+            :func:`vlaser.cumulants.filters.phase_invariant`). ``None``: keep all.
 
     Returns:
         The closed :class:`System`, equations in discovery order (breadth first).
     """
     if order < 1:
         raise ValueError("cumulant order must be >= 1")
+    keep: Callable[[Monomial], bool] = filter_func if filter_func is not None else _all
     queue: list[Monomial] = []
     seen: set[Monomial] = set()
     for op in operators:
         for rep in _seed(op, order, symmetric):
-            if rep not in seen:
+            if rep not in seen and keep(rep):
                 seen.add(rep)
                 queue.append(rep)
     averages: list[Monomial] = []
@@ -161,12 +180,16 @@ def complete(
         pos += 1
         d_op = derive_operator(model, mono)
         expr = cumulant_expand(d_op, order, symmetric)
+        found = sorted(averages_in(expr), key=str)
+        dropped = {s: 0 for s in found if not keep(average_info(s).monomial)}
+        if dropped:
+            expr = expr.xreplace(dropped)
         averages.append(mono)
         rhs.append(expr)
         op_rhs.append(d_op)
-        for s in sorted(averages_in(expr), key=str):
+        for s in found:
             rep = average_info(s).monomial
-            if rep not in seen:
+            if s not in dropped and rep not in seen:
                 seen.add(rep)
                 queue.append(rep)
                 if len(queue) > max_equations:
@@ -178,9 +201,12 @@ def complete(
         syms.append(s)
         conjs.append(conjugate_symbol(s))
         reals.append(real)
-    # A real average's equation is real: drop round-off-free imaginary parts exactly.
-    rhs = [sp.expand(r) for r in rhs]
-    return System(model, order, averages, syms, conjs, reals, rhs, op_rhs, symmetric)
+    # cumulant_expand returns fully expanded polynomials (one term per product of
+    # averages and parameters), the form the compiler splits.
+    fkey = "" if filter_func is None else filter_key(filter_func)
+    return System(
+        model, order, averages, syms, conjs, reals, rhs, op_rhs, symmetric, filter_key=fkey
+    )
 
 
-__all__ = ["System", "complete"]
+__all__ = ["System", "complete", "filter_key"]

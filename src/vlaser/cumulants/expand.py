@@ -153,24 +153,53 @@ def _partitions_cached(n: int) -> tuple[tuple[tuple[int, ...], ...], ...]:
     return tuple(tuple(tuple(b) for b in p) for p in set_partitions(n))
 
 
+#: A polynomial in average symbols with integer coefficients:
+#: ``((symbols of a term, sorted by name), coefficient), ...``.
+Poly = tuple[tuple[tuple[sp.Symbol, ...], int], ...]
+
+
+def _key(syms: tuple[sp.Symbol, ...]) -> tuple[sp.Symbol, ...]:
+    return tuple(sorted(syms, key=lambda x: x.name))
+
+
 @lru_cache(maxsize=100_000)
-def _expand_monomial(mono: Monomial, order: int, symmetric: bool) -> sp.Expr:
+def _expand_poly(mono: Monomial, order: int, symmetric: bool) -> Poly:
+    """⟨mono⟩ (canonical) at cumulant order ``order`` as a :data:`Poly`.
+
+    Pure dictionary arithmetic (no sympy expansion): products of the blocks' own
+    expansions, recursively for blocks longer than ``order``.
+    """
+    if mono.is_identity:
+        return (((), 1),)
     if mono.order <= order:
-        return average_symbol(mono, symmetric)
+        return (((average_symbol(mono, symmetric),), 1),)
     factors = mono.factors()
-    n = len(factors)
-    total = []
-    for part in _partitions_cached(n):
+    total: dict[tuple[sp.Symbol, ...], int] = {}
+    for part in _partitions_cached(len(factors)):
         k = len(part)
         if k == 1:
             continue
-        coef = -((-1) ** (k - 1)) * factorial(k - 1)
-        prod = sp.Integer(coef)
+        prod: dict[tuple[sp.Symbol, ...], int] = {(): -((-1) ** (k - 1)) * factorial(k - 1)}
         for block in part:
             sub = canonical(monomial_from_factors(factors[i] for i in block), symmetric)
-            prod = prod * _expand_monomial(sub, order, symmetric)
-        total.append(prod)
-    return sp.expand(sp.Add(*total))
+            nxt: dict[tuple[sp.Symbol, ...], int] = {}
+            for ka, ca in prod.items():
+                for kb, cb in _expand_poly(sub, order, symmetric):
+                    key = _key(ka + kb)
+                    nxt[key] = nxt.get(key, 0) + ca * cb
+            prod = nxt
+        for key, c in prod.items():
+            total[key] = total.get(key, 0) + c
+    return tuple((key, c) for key, c in total.items() if c != 0)
+
+
+def _poly_expr(poly: Poly) -> sp.Expr:
+    return sp.Add(*[sp.Mul(sp.Integer(c), *key) for key, c in poly])
+
+
+@lru_cache(maxsize=100_000)
+def _expand_monomial(mono: Monomial, order: int, symmetric: bool) -> sp.Expr:
+    return _poly_expr(_expand_poly(mono, order, symmetric))
 
 
 def expand_average(mono: Monomial, order: int, symmetric: bool = True) -> sp.Expr:
@@ -188,17 +217,39 @@ def expand_average(mono: Monomial, order: int, symmetric: bool = True) -> sp.Exp
     return _expand_monomial(canonical(mono, symmetric), order, symmetric)
 
 
+def expand_poly(mono: Monomial, order: int, symmetric: bool = True) -> Poly:
+    """``⟨mono⟩`` expanded to cumulant order ``order`` as a :data:`Poly` (symbol
+    tuples sorted by name, integer coefficients); see :func:`expand_average`."""
+    if order < 1:
+        raise ValueError("cumulant order must be >= 1")
+    return _expand_poly(canonical(mono, symmetric), order, symmetric)
+
+
 def cumulant_expand(op: Operator | Monomial, order: int, symmetric: bool = True) -> sp.Expr:
     """The average of an operator expression, cumulant-expanded to ``order``.
 
     Returns:
         A sympy expression, polynomial in average symbols (see :func:`average_symbol`)
-        with the operator's coefficients.
+        with the operator's coefficients, fully expanded (one term per product of
+        averages and product of parameters). Built by collecting the coefficient of
+        each product of averages first, so only those (small) coefficients go through
+        ``sympy.expand``.
     """
     if isinstance(op, Monomial):
         return expand_average(op, order, symmetric)
-    terms = [c * expand_average(m, order, symmetric) for m, c in op.terms.items()]
-    return sp.expand(sp.Add(*terms))
+    if order < 1:
+        raise ValueError("cumulant order must be >= 1")
+    acc: dict[tuple[sp.Symbol, ...], list[sp.Expr]] = {}
+    for m, c in op.terms.items():
+        for key, k in expand_poly(m, order, symmetric):
+            acc.setdefault(key, []).append(c if k == 1 else k * c)
+    terms = []
+    for key, cs in acc.items():
+        coef = sp.expand(sp.Add(*cs))
+        if coef == 0:
+            continue
+        terms += [sp.Mul(t, *key) for t in sp.Add.make_args(coef)]
+    return sp.Add(*terms)
 
 
 def joint_cumulant(mono: Monomial, symmetric: bool = True) -> sp.Expr:
@@ -228,6 +279,7 @@ __all__ = [
     "conjugate_symbol",
     "cumulant_expand",
     "expand_average",
+    "expand_poly",
     "joint_cumulant",
     "representative",
     "representative_symbol",

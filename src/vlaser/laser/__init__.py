@@ -3,15 +3,13 @@
 Public API::
 
     from vlaser.laser import laser_model, laser_equations, steady_state, scan, threshold, to_qutip
-    from vlaser.laser import cavity_spectrum, pulling
+    from vlaser.laser import cavity_spectrum, pulling, evolve
+
+The names are imported on first use (:mod:`vlaser._lazy`): ``laser_equations`` from
+its cache loads neither sympy nor numba.
 """
 
-from vlaser.laser.equations import LaserSystem, laser_equations
-from vlaser.laser.model import laser_model, to_qutip
-from vlaser.laser.scan import scan
-from vlaser.laser.spectrum import CavitySpectrum, Pulling, cavity_spectrum, pulling
-from vlaser.laser.steady import Dynamics, LaserSteadyState, steady_state
-from vlaser.laser.threshold import ThresholdResult, threshold
+from vlaser._lazy import lazy_exports, shadow_submodules
 
 __all__ = [
     "CavitySpectrum",
@@ -21,6 +19,7 @@ __all__ = [
     "Pulling",
     "ThresholdResult",
     "cavity_spectrum",
+    "evolve",
     "laser_equations",
     "laser_model",
     "pulling",
@@ -29,3 +28,25 @@ __all__ = [
     "threshold",
     "to_qutip",
 ]
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "LaserSystem": "equations",
+        "laser_equations": "equations",
+        "laser_model": "model",
+        "to_qutip": "model",
+        "CavitySpectrum": "spectrum",
+        "Pulling": "spectrum",
+        "cavity_spectrum": "spectrum",
+        "pulling": "spectrum",
+        "Dynamics": "steady",
+        "LaserSteadyState": "steady",
+        "steady_state": "steady",
+        "ThresholdResult": "threshold",
+        "evolve": "dynamics",
+    },
+)
+
+# ``vlaser.laser.scan`` and ``vlaser.laser.threshold`` are the functions (as they were).
+shadow_submodules(__name__, {"scan": "scan", "threshold": "threshold"})

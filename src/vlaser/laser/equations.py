@@ -2,68 +2,162 @@
 
 :func:`laser_equations` runs the cumulant engine on :func:`~vlaser.laser.model.laser_model`
 (starting from ⟨a†a⟩) and wraps the result with the laser's observables.
+
+**Cache.** Besides the engine's own caches (the symbolic system and its compiled
+tables, :mod:`vlaser.cumulants.compile`), the numeric face of each laser system is
+stored free of sympy and scipy objects (``laser-*.pkl`` in the cumulant cache folder,
+keyed by the order, N, the filter, the vlaser and engine versions and a hash of the
+engine's and the model's source files). A process that finds it loads neither sympy
+nor numba: ``laser_equations(3)`` then takes milliseconds, and the symbolic system is
+loaded (unpickled, or derived) only when something asks for it
+(:attr:`LaserSystem.system`: printing the equations, admissibility, spectra).
+
+**Phase-invariance filter** (``phase_invariant=True``; :mod:`vlaser.cumulants.filters`):
+keeps only the averages of zero excitation charge under Q = a†a + S2, the generator
+of the pump-2 phase that ν2 D[Q] diffuses (QuantumCumulants.jl's ``filter_func``).
+The laser's coherent pump Ω2(σ21 + σ12) carries charge ±1, so the model is not
+phase covariant and the filter is NOT exact here: it drops ⟨σ12⟩ and with it the
+pump's source terms (−iΩ2⟨σ12⟩ + c.c. in d⟨σ22⟩/dt), i.e. the coherent pumping of
+|2>, and ⟨a⟩, i.e. the coherent field whose growth makes the second-order fixed point
+unstable. It is exact (same fixed points, smaller system) for Ω2 = 0, where |2> is
+filled incoherently through |3> and Γ23 (tests/laser/test_order3.py checks both).
+Counts with N symbolic: order 2: 37 -> 9 averages, order 3: 153 -> 37.
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
-from typing import Any
+import hashlib
+import pickle
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import sympy as sp
 
-from vlaser.cumulants.admissible import Admissibility
-from vlaser.cumulants.algebra import Create, Destroy, Transition
-from vlaser.cumulants.compile import CompiledSystem, cache_dir, compile_system, derive_system
-from vlaser.cumulants.complete import System
+import vlaser
+from vlaser.cumulants.compile import (
+    ENGINE_VERSION,
+    CompiledSystem,
+    _atomic_write_bytes,
+    cache_dir,
+    from_numeric_state,
+    numeric_state,
+)
 from vlaser.errors import ParameterError
 from vlaser.laser import ensemble
-from vlaser.laser.model import (
-    CAVITY,
-    GROUP_FIELDS,
-    PARAMETER_NAMES,
-    SHARED_FIELDS,
-    group_space,
-    laser_family,
-    laser_group_model,
-    laser_model,
-)
+from vlaser.laser.fields import GROUP_FIELDS, SHARED_FIELDS
 from vlaser.params import LaserParams
 
+if TYPE_CHECKING:
+    from vlaser.cumulants.admissible import Admissibility
+    from vlaser.cumulants.complete import System
+
 #: Highest cumulant order offered. Order 3 (153 equations with symbolic N) derives in
-#: seconds; order 4 (524 equations) takes over half a minute to derive and a
+#: about a second; order 4 (524 equations) takes over half a minute to derive and a
 #: ~1000-variable Newton per point, beyond the time budget of a steady state.
 MAX_ORDER = 3
 
+#: Where the laser's observables live in a system: name -> the operator (built lazily).
+_OBSERVABLES = ("photons", "field", "s22", "s33")
 
-@dataclass
+
+def _charges(system: System) -> np.ndarray:
+    """Excitation charge of each average under Q = a†a + S2 (the pump-2 phase)."""
+    from vlaser.cumulants.filters import ChargeFilter
+    from vlaser.laser.model import NU2
+
+    flt = ChargeFilter(system.model, NU2)
+    return np.array([int(flt.charge(m)) for m in system.averages], dtype=np.int64)
+
+
+def _observable_indices(system: System) -> dict[str, int | None]:
+    """Indices of ⟨a†a⟩, ⟨a⟩, ⟨σ22⟩, ⟨σ33⟩ in a one-group laser system (None: absent)."""
+    from vlaser.cumulants.algebra import Create, Destroy, Transition
+    from vlaser.laser.model import CAVITY
+
+    a, ad = Destroy(CAVITY), Create(CAVITY)
+    space = system.model.atom_space
+    ops = {
+        "photons": ad * a,
+        "field": a,
+        "s22": Transition(space, 2, 2, 1),
+        "s33": Transition(space, 3, 3, 1),
+    }
+    out: dict[str, int | None] = {}
+    for name, op in ops.items():
+        try:
+            out[name] = system.index(op)[0]
+        except ValueError:
+            out[name] = None
+    return out
+
+
 class LaserSystem:
     """Closed equations of the laser plus where its observables live.
 
     Attributes:
         order: Cumulant order.
         n_atoms: ``None`` for symbolic N (a parameter), else the explicit int.
-        system: The symbolic :class:`~vlaser.cumulants.complete.System`.
+        system: The symbolic :class:`~vlaser.cumulants.complete.System` (loaded on
+            first access when the system came from the numeric cache).
         compiled: Its :class:`~vlaser.cumulants.compile.CompiledSystem`.
         param_fields: The :class:`LaserParams` field of each entry of a ``p`` array.
+        phase_invariant: Completed with the phase-invariance filter (module docstring).
+        i_photons, i_field, i_s22, i_s33: Indices of ⟨a†a⟩, ⟨a⟩, ⟨σ22⟩, ⟨σ33⟩ among the
+            averages (``None`` where the system has no such average).
+        charges: See :attr:`charges`.
     """
 
-    order: int
-    n_atoms: int | None
-    system: System
-    compiled: CompiledSystem
-    param_fields: tuple[str, ...]
+    def __init__(
+        self,
+        order: int,
+        n_atoms: int | None,
+        system: System | None,
+        compiled: CompiledSystem,
+        param_fields: tuple[str, ...],
+        indices: dict[str, int | None] | None = None,
+        phase_invariant: bool = False,
+        charges: np.ndarray | None = None,
+    ) -> None:
+        self.order = order
+        self.n_atoms = n_atoms
+        self._system = system
+        self.compiled = compiled
+        self.param_fields = tuple(param_fields)
+        self.phase_invariant = phase_invariant
+        self._indices = indices
+        self._charges = None if charges is None else np.asarray(charges, dtype=np.int64)
+        self.__post_init__()
+
+    @property
+    def charges(self) -> np.ndarray:
+        """Excitation charge m of each average under Q = a†a + S2 (ints; −1 for ⟨a⟩,
+        ⟨σ12⟩; 0 for ⟨a†a⟩, ⟨σ22⟩, ⟨aσ21⟩): the rotation e^{−imωt} of the average in a
+        frame turning at ω per unit charge."""
+        if self._charges is None:
+            self._charges = _charges(self.system)
+        return self._charges
+
+    @property
+    def system(self) -> System:
+        """The symbolic system (see the class docstring)."""
+        if self._system is None:
+            self._system = self.compiled.system
+        return self._system
 
     def __post_init__(self) -> None:
-        a, ad = Destroy(CAVITY), Create(CAVITY)
-        space = self.system.model.atom_space
-        self.i_photons = self._index(ad * a)
-        self.i_field = self._index(a)
-        self.i_s22 = self._index(Transition(space, 2, 2, 1))
-        self.i_s33 = self._index(Transition(space, 3, 3, 1))
+        idx = self._indices if self._indices is not None else _observable_indices(self.system)
+        self.i_photons = idx["photons"]
+        self.i_field = idx["field"]
+        self.i_s22 = idx["s22"]
+        self.i_s33 = idx["s33"]
         self.i_g = self.param_fields.index("g")
         self.i_atoms = self.param_fields.index("atoms") if "atoms" in self.param_fields else None
+
+    def __repr__(self) -> str:
+        filt = ", phase-invariant" if self.phase_invariant else ""
+        n = "N" if self.n_atoms is None else self.n_atoms
+        return f"LaserSystem(order={self.order}, N={n}, {self.count} averages{filt})"
 
     def atom_counts(self, p: np.ndarray) -> Any:
         """N of parameter vectors ``p`` as the admissibility check takes it."""
@@ -88,12 +182,19 @@ class LaserSystem:
     @functools.cached_property
     def admissibility(self) -> Admissibility:
         """The necessary conditions on a physical state (built on first use)."""
+        from vlaser.cumulants.admissible import Admissibility
+
         return Admissibility(self.system)
 
     @property
     def count(self) -> int:
         """Number of equations (complex averages counted once)."""
-        return self.system.count
+        return self.compiled.count
+
+    @property
+    def names(self) -> list[str]:
+        """Plain-text names of the averages (``⟨a†a⟩``, ...), without sympy."""
+        return self.compiled.names
 
     def param_array(self, params: LaserParams) -> np.ndarray:
         """``params.shape + (n_params,)`` float array in compiled order."""
@@ -110,8 +211,9 @@ class LaserSystem:
 
         Returns:
             Dict of arrays of shape ``x.shape[:-1]``: ``photons`` = ⟨a†a⟩,
-            ``coherent_photons`` = |⟨a⟩|², ``field`` = ⟨a⟩ (complex), ``p1``, ``p2``,
-            ``p3`` (populations per atom), ``inversion`` = ⟨σ22⟩ − ⟨σ11⟩.
+            ``coherent_photons`` = |⟨a⟩|², ``field`` = ⟨a⟩ (complex; 0 where the system
+            has no ⟨a⟩, e.g. phase-invariant), ``p1``, ``p2``, ``p3`` (populations per
+            atom), ``inversion`` = ⟨σ22⟩ − ⟨σ11⟩.
         """
         u = self.compiled.unpack(x)
         zero = np.zeros(u.shape[:-1])
@@ -178,6 +280,9 @@ class GroupLaserSystem(LaserSystem):
         return laser_equations(self.order, self.n_atoms)
 
     def __post_init__(self) -> None:
+        from vlaser.cumulants.algebra import Create, Destroy, Transition
+        from vlaser.laser.model import CAVITY, group_space
+
         a, ad = Destroy(CAVITY), Create(CAVITY)
         self.i_photons = self._index(ad * a)
         self.i_field = self._index(a)
@@ -328,29 +433,129 @@ class GroupLaserSystem(LaserSystem):
         }
 
 
-def _fields_of(params: tuple[sp.Symbol, ...]) -> tuple[str, ...]:
-    by_symbol = {v: k for k, v in PARAMETER_NAMES.items()}
-    return tuple(by_symbol[p] for p in params)
+def _source_hash() -> str:
+    """Hash of the source files a laser system is derived from (the numeric cache's
+    key: an edited engine or model never reads a stale system)."""
+    return _source_hash_cached()
+
+
+@functools.lru_cache(maxsize=1)
+def _source_hash_cached() -> str:
+    root = Path(__file__).resolve().parent.parent
+    files = [
+        "cumulants/algebra.py",
+        "cumulants/model.py",
+        "cumulants/derive.py",
+        "cumulants/expand.py",
+        "cumulants/complete.py",
+        "cumulants/compile.py",
+        "cumulants/filters.py",
+        "cumulants/correlate.py",
+        "laser/model.py",
+        "laser/fields.py",
+        "laser/equations.py",
+    ]
+    h = hashlib.sha256()
+    for name in files:
+        h.update(name.encode())
+        h.update((root / name).read_bytes())
+    return h.hexdigest()[:24]
+
+
+def _numeric_path(order: int, n_atoms: int | None, phase_invariant: bool) -> Path | None:
+    d = cache_dir()
+    if d is None:
+        return None
+    text = "\n".join(
+        [
+            "vlaser-laser-numeric",
+            f"order={order}",
+            f"n_atoms={n_atoms}",
+            f"phase_invariant={phase_invariant}",
+            f"vlaser={vlaser.__version__}",
+            f"engine={ENGINE_VERSION}",
+            f"sources={_source_hash()}",
+        ]
+    )
+    return d / f"laser-{hashlib.sha256(text.encode()).hexdigest()[:24]}.pkl"
+
+
+def _symbolic(order: int, n_atoms: int | None, cache: bool, phase_invariant: bool) -> System:
+    """Derive (or load from the engine's cache) the symbolic laser system."""
+    from vlaser.cumulants.algebra import Create, Destroy
+    from vlaser.cumulants.compile import derive_system
+    from vlaser.laser.model import CAVITY, NU2, laser_model
+
+    model = laser_model(n_atoms)
+    flt = None
+    if phase_invariant:
+        from vlaser.cumulants.filters import phase_invariant as charge0
+
+        flt = charge0(model, NU2)
+    ops = [Create(CAVITY) * Destroy(CAVITY)]
+    return derive_system(model, ops, order=order, cache=cache, filter_func=flt)
 
 
 @functools.lru_cache(maxsize=16)
-def _cached(order: int, n_atoms: int | None, cache: bool) -> LaserSystem:
-    model = laser_model(n_atoms)
-    ops = [Create(CAVITY) * Destroy(CAVITY)]
-    system = derive_system(model, ops, order=order, cache=cache)
+def _cached(order: int, n_atoms: int | None, cache: bool, phase_invariant: bool) -> LaserSystem:
+    path = _numeric_path(order, n_atoms, phase_invariant) if cache else None
+
+    def loader() -> System:
+        return _symbolic(order, n_atoms, cache, phase_invariant)
+
+    if path is not None and path.exists():
+        try:
+            state = pickle.loads(path.read_bytes())
+            compiled = from_numeric_state(state["compiled"], loader, f"vlaser_laser_{path.stem}")
+            return LaserSystem(
+                order,
+                n_atoms,
+                None,
+                compiled,
+                state["param_fields"],
+                state["indices"],
+                phase_invariant,
+                state["charges"],
+            )
+        except Exception:  # corrupt or incompatible entry: derive again
+            pass
+    from vlaser.cumulants.compile import compile_system
+    from vlaser.laser.model import PARAMETER_NAMES
+
+    system = loader()
     compiled = compile_system(system, cache=cache)
-    return LaserSystem(order, n_atoms, system, compiled, _fields_of(compiled.params))
+    by_symbol = {v: k for k, v in PARAMETER_NAMES.items()}
+    fields = tuple(by_symbol[p] for p in compiled.params)
+    indices = _observable_indices(system)
+    charges = _charges(system)
+    if path is not None:
+        state = {
+            "compiled": numeric_state(compiled),
+            "param_fields": fields,
+            "indices": indices,
+            "charges": charges,
+        }
+        try:
+            _atomic_write_bytes(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            pass
+    return LaserSystem(order, n_atoms, system, compiled, fields, indices, phase_invariant, charges)
 
 
 @functools.lru_cache(maxsize=8)
 def _cached_groups(
     order: int, groups: int, cache: bool, counts: tuple[int, ...] | None
 ) -> GroupLaserSystem:
+    from vlaser.cumulants.algebra import Create, Destroy
+    from vlaser.cumulants.compile import compile_system, derive_system
+    from vlaser.laser.model import CAVITY, laser_group_model
+
     ops = [Create(CAVITY) * Destroy(CAVITY)]
     if counts is not None:  # explicit atoms: derived directly (small systems)
         system = derive_system(laser_group_model(groups, counts), ops, order, cache=cache)
         return GroupLaserSystem(order, system, compile_system(system, cache=cache), groups, counts)
     from vlaser.cumulants.groups import compile_groups
+    from vlaser.laser.model import laser_family
 
     compiled = compile_groups(laser_family(), ops, groups, order, cache=cache)
     return GroupLaserSystem(order, compiled.system, compiled, groups)
@@ -396,7 +601,13 @@ def check_order(order: object) -> None:
         raise ParameterError("order", order, f"a whole number from 1 to {MAX_ORDER}")
 
 
-def laser_equations(order: int = 2, n_atoms: int | None = None, cache: bool = True) -> LaserSystem:
+def laser_equations(
+    order: int = 2,
+    n_atoms: int | None = None,
+    cache: bool = True,
+    *,
+    phase_invariant: bool = False,
+) -> LaserSystem:
     """Derive (or load) and compile the closed laser equations.
 
     Args:
@@ -405,6 +616,8 @@ def laser_equations(order: int = 2, n_atoms: int | None = None, cache: bool = Tr
             an int: N explicit in the equations.
         cache: Use the on-disk cache (``VLASER_CACHE_DIR``; ``off`` disables it). Within
             a process the result is always memoized.
+        phase_invariant: Keep only the averages of zero charge under a†a + S2 (see the
+            module docstring: not exact for Ω2 ≠ 0; default off).
 
     Raises:
         ParameterError: For an order outside 1..MAX_ORDER or a bad atom number.
@@ -415,7 +628,7 @@ def laser_equations(order: int = 2, n_atoms: int | None = None, cache: bool = Tr
     ):
         raise ParameterError("atoms", n_atoms, "a whole number >= 1")
     n = None if n_atoms is None else int(n_atoms)
-    return _cached(int(order), n, bool(cache) and cache_dir() is not None)
+    return _cached(int(order), n, bool(cache) and cache_dir() is not None, bool(phase_invariant))
 
 
 __all__ = [

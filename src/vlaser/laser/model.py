@@ -18,6 +18,7 @@ import sympy as sp
 
 from vlaser.cumulants.algebra import Create, Destroy, FockSpace, Index, NLevelSpace, Transition
 from vlaser.cumulants.model import Jump, Model, Sum
+from vlaser.laser.fields import FIELDS, GROUP_FIELDS, SHARED_FIELDS
 
 #: Parameter symbols (all real; N positive). Names match :class:`vlaser.params.LaserParams`.
 DELTA_C, DELTA2, DELTA3 = sp.symbols("Δc Δ2 Δ3", real=True)
@@ -90,12 +91,8 @@ def laser_model(n_atoms: sp.Expr | int | None = None, ground_eliminated: bool = 
     return Model((CAVITY,), space, h, jumps, n, params, name="vlaser-laser")
 
 
-#: Parameters that may differ between groups of atoms (velocity classes, positions):
-#: the detunings and Rabi frequencies each class sees, its coupling and atom number.
-#: The others (Δc, κ, Γ2, Γ3, Γ23, ν2, ν3) are one cavity, one species, one pair of lasers.
-GROUP_FIELDS = ("delta2", "delta3", "omega2", "omega3", "g", "atoms")
-#: The shared fields, in compiled order.
-SHARED_FIELDS = tuple(k for k in PARAMETER_NAMES if k not in GROUP_FIELDS)
+# GROUP_FIELDS (per-group parameters) and SHARED_FIELDS live in vlaser.laser.fields.
+assert tuple(PARAMETER_NAMES) == FIELDS
 
 
 def group_space(k: int) -> NLevelSpace:

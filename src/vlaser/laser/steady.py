@@ -12,7 +12,10 @@ continuation (homotopy), in this order until one reaches the target:
 3. a stiff time integration (scipy Radau with the analytic Jacobian) from the
    uncoupled state, polished by Newton (``"time-integration+newton"``).
 
-Scans continue from the neighbouring grid point instead. Each continuation step uses a
+At order 3 and above the search first continues the fixed point of the order below
+(:func:`vlaser.laser.hierarchy.from_lower_order`: lifted, then Newton or a Newton
+homotopy), so both orders describe the same branch. Scans continue from the
+neighbouring grid point instead. Each continuation step uses a
 secant predictor, adaptive step length, and is accepted only if Newton converges
 quickly to a point with n ≥ 0 and populations in [0, 1] near the prediction, which
 keeps the tracker off the equations' roots with n < 0. Every stage has a budget
@@ -145,7 +148,9 @@ class LaserSteadyState:
         converged: Newton converged (see module docstring).
         residual: max|f| at the returned point (NaN where none was found).
         method: ``"newton"``, ``"continuation"``, ``"continuation-N"``,
-            ``"time-integration+newton"`` or ``"failed"`` (averages NaN).
+            ``"time-integration+newton"``, ``"order-k+newton"`` or
+            ``"order-k+homotopy"`` (order k + 1 continued from order k,
+            :mod:`vlaser.laser.hierarchy`) or ``"failed"`` (averages NaN).
         reason: Per point, why no fixed point was found, or why the one returned is not
             a physical state although the search went on (``""`` where the search
             ended at an admissible fixed point).
@@ -397,6 +402,14 @@ def _solve_point(
                 return x, True, res, "newton", ""
     reasons: list[str] = []
     fallback: tuple[np.ndarray, float, str] | None = None  # converged, not admissible
+    if ls.order >= 3 and not isinstance(ls, GroupLaserSystem):
+        # The fixed point that order k makes of the order-(k-1) one (same branch).
+        from vlaser.laser.hierarchy import from_lower_order
+
+        xh, okh, resh, methh, whyh = from_lower_order(ls, p, sv)
+        if okh and _admissible(ls, p, xh):
+            return xh, True, resh, methh, ""
+        reasons.append(whyh or "the continuation from the order below is not a physical state")
     if isinstance(ls, GroupLaserSystem):
         # Identical groups carry the one-group solution exactly; continue from there
         # in the spread of detunings and couplings (the homotopy that follows the
