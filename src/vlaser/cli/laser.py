@@ -51,6 +51,75 @@ PhaseInvariant = Annotated[
 ]
 
 
+DopplerWidth = Annotated[
+    str | None,
+    _opt(
+        "doppler-width",
+        "W, Doppler FWHM kc·vc on the narrow line: an inhomogeneous ensemble in velocity "
+        "classes (0: identical atoms at rest)",
+    ),
+]
+Temperature = Annotated[
+    str | None,
+    typer.Option(
+        "--temperature",
+        help="k_B T in units of ħΓ3 of --species: Doppler widths of both lines by eq. 16 "
+        "(narrow line along the cavity, broad line along pump 3, k2 ⟂ k3).",
+    ),
+]
+Classes = Annotated[
+    str | None,
+    typer.Option(
+        "--classes",
+        help="Velocity classes K along the cavity (Gauss-Hermite; 1..25; default: the "
+        "count that converges n to 1e-3 for the width, see README).",
+    ),
+]
+
+#: Ensemble options (not offered by ``laser scan``).
+ENSEMBLE_OPTIONS = ("doppler_width", "temperature", "classes")
+
+
+def _ensemble(kw: dict[str, Any], species: str | None, texts: dict[str, str | None]) -> None:
+    """Put the ensemble options ``texts`` into the LaserParams keywords ``kw``."""
+    import math
+
+    width, kbt, classes = (texts.get(k) for k in ENSEMBLE_OPTIONS)
+    if width is not None and kbt is not None:
+        raise ParameterError(
+            "temperature", kbt, "unset when --doppler-width is given (one or the other)"
+        )
+    if width is not None:
+        w = rate(width, "doppler-width", kw["gamma2"])
+        if not (math.isfinite(w) and w >= 0):
+            raise ParameterError("doppler-width", width, "a finite width >= 0")
+        kw["doppler_width"] = w
+    if kbt is not None:
+        if species is None:
+            raise ParameterError("temperature", kbt, "given together with --species")
+        try:
+            t = float(kbt)
+        except ValueError:
+            raise ParameterError("temperature", kbt, "a finite k_B T >= 0 (ħΓ3)") from None
+        if not (math.isfinite(t) and t >= 0):
+            raise ParameterError("temperature", kbt, "a finite k_B T >= 0 (ħΓ3)")
+        from vlaser.motion.doppler import doppler_fwhm
+
+        kw["doppler_width"] = doppler_fwhm(t, species, level=2)
+        kw["pump3_width"] = doppler_fwhm(t, species, level=3)
+    if classes is not None:
+        from vlaser.laser.ensemble import MAX_GROUPS
+
+        allowed = f"a whole number from 1 to {MAX_GROUPS} (equations grow as K²)"
+        try:
+            k = int(classes)
+        except ValueError:
+            raise ParameterError("classes", classes, allowed) from None
+        if not 1 <= k <= MAX_GROUPS:
+            raise ParameterError("classes", classes, allowed)
+        kw["classes"] = k
+
+
 def laser_params(**texts: str | None) -> LaserParams:
     """Validated :class:`LaserParams` from the option texts of :func:`laser_command`.
 
@@ -60,7 +129,9 @@ def laser_params(**texts: str | None) -> LaserParams:
     texts = dict(texts)
     species = texts.pop("species", None)
     laser = {k: texts.pop(k, None) for k in ("atoms", "g", "kappa", "delta_c")}
+    ens = {k: texts.pop(k, None) for k in ENSEMBLE_OPTIONS}
     kw: dict[str, Any] = atom_values(species, texts)
+    _ensemble(kw, species, ens)
     for name in ("g", "kappa", "delta_c"):
         if laser[name] is not None:
             kw[name] = rate(laser[name], name, kw["gamma2"])
@@ -79,6 +150,9 @@ _OPTIONS: dict[str, tuple[Any, Any]] = {
     "g": (Coupling, "2g2"),
     "kappa": (Kappa, "50g2"),
     "delta_c": (DeltaC, None),
+    "doppler_width": (DopplerWidth, None),
+    "temperature": (Temperature, None),
+    "classes": (Classes, None),
 }
 
 
@@ -260,7 +334,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"dynamics           : {dyn.note}")
 
     @sub.command("dynamics")
-    @laser_command()
+    @laser_command(without=ENSEMBLE_OPTIONS)
     def dynamics_cmd(
         texts: dict[str, str | None],
         time: Annotated[
@@ -398,7 +472,7 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"definition      : {res.definition}")
 
     @sub.command("scan")
-    @laser_command()
+    @laser_command(without=ENSEMBLE_OPTIONS)
     @so.scan_command()
     def scan_cmd(
         scan: so.ScanRun,

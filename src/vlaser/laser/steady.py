@@ -705,10 +705,26 @@ def steady_state(
     growth = np.zeros(shape)
     dyn = np.empty(shape, dtype=object)
     total = int(np.prod(shape)) if shape else 1
+    lower = None
+    if shape and guess is None and ls.order >= 3 and not isinstance(ls, GroupLaserSystem):
+        # A grid of order k >= 3 follows the order-(k-1) grid point by point: continuing
+        # order k along the grid can jump to another of its branches.
+        from vlaser.laser.hierarchy import lower_system
+
+        lower = steady_state(params, system=lower_system(ls), dynamics=False, solver=sv)
     for count, idx in enumerate(np.ndindex(*shape) if shape else [()]):
         p = pgrid[idx]
         nb = _neighbour(idx) if shape else None
-        if nb is not None and conv[nb]:
+        hit = None
+        if lower is not None and lower.converged[idx]:
+            from vlaser.laser.hierarchy import from_lower_order
+
+            hit = from_lower_order(ls, p, sv, x_lo=lower.x[idx])
+            if not (hit[1] and _admissible(ls, p, hit[0])):
+                hit = None
+        if hit is not None:
+            x, ok, r, m, why = hit
+        elif nb is not None and conv[nb]:
             x, ok, r, m, why = _solve_point(ls, p, xs[nb], pgrid[nb], solver=sv)
         else:
             x, ok, r, m, why = _solve_point(ls, p, guess, solver=sv)
