@@ -43,19 +43,22 @@ def main() -> None:
     print("\n## Convergence in K (N = 50000, ν = 10Γ2, W = 120Γ2)\n")
     ks = (1, 3, 5, 9) if args.quick else (1, 3, 5, 9, 15, 21)
     rows = {}
+    print("| K | photons | FWHM (Γ2) | δp (Γ2) | Δn/n vs previous K | ΔFWHM/FWHM | s |")
+    print("|---|---|---|---|---|---|---|")
+    prev = None
     for k in ks:
         t = time.perf_counter()
         ss = steady_state(point(120, k), dynamics=False)
         sp = cavity_spectrum(point(120, k)).peaks[0]
-        rows[k] = (float(ss.photons), sp.fwhm / G2, sp.position / G2, time.perf_counter() - t)
-    ref = rows[ks[-1]]
-    print(f"| K | photons | FWHM (Γ2) | δp (Γ2) | Δn/n vs K={ks[-1]} | ΔFWHM/FWHM | s |")
-    print("|---|---|---|---|---|---|---|")
-    for k, (n, f, d, s) in rows.items():
+        n, f, d = float(ss.photons), sp.fwhm / G2, sp.position / G2
+        rows[k] = (n, f, d)
+        dn = "" if prev is None else f"{n / prev[0] - 1:+.1e}"
+        df = "" if prev is None else f"{f / prev[1] - 1:+.1e}"
         print(
-            f"| {k} | {n:.4f} | {f:.5f} | {d:.4f} | {n / ref[0] - 1:+.1e} "
-            f"| {f / ref[1] - 1:+.1e} | {s:.2f} |"
+            f"| {k} | {n:.4f} | {f:.5f} | {d:.4f} | {dn} | {df} | {time.perf_counter() - t:.2f} |",
+            flush=True,
         )
+        prev = (n, f)
 
     print("\n## Doppler width (default K; threshold from a 101-point N scan to 50000)\n")
     print("| W (Γ2) | K | threshold N | photons N=50000 | FWHM (Γ2) | δp (Γ2) | physical |")
@@ -74,7 +77,8 @@ def main() -> None:
             print(f"<!-- spectrum W={w}: {exc} -->")
         print(
             f"| {w} | {k} | {th.threshold_atoms:.0f} | {float(ss.photons):.2f} | {f:.4f} "
-            f"| {d:.3f} | {bool(ss.physical)} |"
+            f"| {d:.3f} | {bool(ss.physical)} |",
+            flush=True,
         )
 
     print("\n## Cost against K (derive + compile cold, steady state)\n")
@@ -101,7 +105,7 @@ def main() -> None:
         t = time.perf_counter()
         steady_state(grid, dynamics=False, system=ls)
         per = (time.perf_counter() - t) / 11 * 1e3
-        print(f"| {k} | {ls.count} | {cold:.2f} | {scratch:.1f} | {per:.1f} |")
+        print(f"| {k} | {ls.count} | {cold:.2f} | {scratch:.1f} | {per:.1f} |", flush=True)
         del ss
 
     print("\n## 100-point N scan at K = 9 (W = 120Γ2, with stability)\n")
