@@ -43,7 +43,16 @@ def _root(
 def _register() -> None:
     import importlib
 
-    for name in ("atom", "laser", "laser_spectrum", "motion", "reproduce", "scanopts", "explore"):
+    for name in (
+        "atom",
+        "laser",
+        "laser_spectrum",
+        "design",
+        "motion",
+        "reproduce",
+        "scanopts",
+        "explore",
+    ):
         try:
             module = importlib.import_module(f"vlaser.cli.{name}")
         except ModuleNotFoundError as exc:  # a face not built yet
