@@ -129,3 +129,15 @@ def test_cli_design_json_and_infeasible(capsys):
     code, out, err = _run(capsys, *common, "--max-coherent-fraction", "1e-12", "--json")
     assert code == 2 and json.loads(out)["feasible"] is False
     assert err.count("\n") == 1 and "infeasible" in err
+
+
+def test_design_figure_is_an_extension_of_reproduce():
+    from vlaser import figures
+
+    mods = figures.available()
+    assert "design" in figures.FIGURE_KEYS and "design" in mods
+    mod = mods["design"]
+    assert callable(mod.compute) and callable(mod.plot) and callable(mod.claims)
+    row = mod.paper_point("sr88")
+    assert row["power_w"] == pytest.approx(1.349e-9, rel=2e-3)
+    assert row["coherent_fraction"] < 1e-3 and row["growth"] < 0

@@ -18,7 +18,18 @@ import importlib
 from types import ModuleType
 
 #: Figure keys in paper order. Modules that do not exist yet are skipped.
-FIGURE_KEYS = ("fig2", "fig3", "fig4", "fig5", "fig6", "fig7", "fig8", "order3", "ensemble")
+FIGURE_KEYS = (
+    "fig2",
+    "fig3",
+    "fig4",
+    "fig5",
+    "fig6",
+    "fig7",
+    "fig8",
+    "order3",
+    "ensemble",
+    "design",
+)
 
 
 def available() -> dict[str, ModuleType]:

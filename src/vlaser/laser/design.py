@@ -21,7 +21,8 @@ from :mod:`vlaser.laser.sensitivity`, from several seeded starts.
 * stability: max Re λ(J) ≤ −``stability_margin``·Γ2 (always on). Gradient: central
   difference of the largest real eigenvalue part along the implicit tangent
   (p ± h d, x ± h dx/ds): no extra fixed points.
-* coherent pump-photon fraction |⟨a⟩|²/n ≤ ``coherent_fraction`` (exact gradient).
+* coherent pump-photon fraction |⟨a⟩|²/n ≤ ``coherent_fraction`` (exact gradient; as
+  log10(bound) − log10(|⟨a⟩|²/n) ≥ 0, since the fraction spans decades).
 * inversion ≥ ``inversion`` (exact gradient).
 * pump intensity I_i = 8 I_sat,i (Ω_i/Γ_i)² ≤ ``pump_intensity`` (W/cm², both pumps;
   needs a species; :mod:`vlaser.laser.units`).
@@ -344,7 +345,10 @@ class Problem:
         z = np.clip(np.asarray(z, float), 0.0, 1.0)
         key = z.tobytes()
         if key in self._cache:
-            return self._cache[key]
+            ev = self._cache[key]
+            if ev.ok:
+                self._last = ev  # the next solve continues from here
+            return ev
         self.evaluations += 1
         p = self.p_of(z)
         x, ok = self.solve(p)
@@ -409,9 +413,10 @@ class Problem:
         con = self.con
         cons.append(-ev.growth / self.g2 - con.stability_margin)
         jac.append(-dgrowth / self.g2)
-        if con.coherent_fraction is not None:
-            cons.append(1.0 - cf / con.coherent_fraction)
-            jac.append(-obs["coherent_fraction"] / con.coherent_fraction)
+        if con.coherent_fraction is not None:  # log form: cf spans decades
+            cf_pos = max(cf, 1e-300)
+            cons.append(math.log10(con.coherent_fraction) - math.log10(cf_pos))
+            jac.append(-obs["coherent_fraction"] / (cf_pos * math.log(10.0)))
         if con.inversion is not None:
             cons.append(inv - con.inversion)
             jac.append(obs["inversion"])
@@ -522,6 +527,12 @@ def violation(ev: Evaluation) -> float:
     return float(np.sum(np.maximum(-ev.constraints, 0.0)))
 
 
+#: Largest first SLSQP step in the unit box (the objective is scaled to it).
+STEP = 0.02
+
+#: Random points screened per random start (the best ``starts − 1`` are started from).
+SCREEN = 4
+
 #: A constraint counts as satisfied at g ≥ −FEAS_TOL and active at g ≤ ACTIVE_TOL.
 FEAS_TOL = 1e-6
 ACTIVE_TOL = 1e-4
@@ -553,13 +564,18 @@ def _check_bounds(
 def _run_start(prob: Problem, z0: np.ndarray, maxiter: int) -> tuple[Evaluation | None, dict]:
     from scipy.optimize import minimize
 
+    first = prob.evaluate(z0)
+    # SLSQP's first step is the steepest-descent step of the scaled objective (unit
+    # Hessian): scale it so that this step moves z by at most STEP.
+    scale = STEP / max(float(np.max(np.abs(first.grad))), STEP) if first.ok else 1.0
+
     def fun(z: np.ndarray) -> float:
         ev = prob.evaluate(z)
-        return -ev.log_objective if ev.ok else 1e3
+        return -scale * ev.log_objective if ev.ok else 1e3
 
     def jac(z: np.ndarray) -> np.ndarray:
         ev = prob.evaluate(z)
-        return -ev.grad if ev.ok else np.zeros(len(z))
+        return -scale * ev.grad if ev.ok else np.zeros(len(z))
 
     def cfun(z: np.ndarray) -> np.ndarray:
         ev = prob.evaluate(z)
@@ -569,7 +585,6 @@ def _run_start(prob: Problem, z0: np.ndarray, maxiter: int) -> tuple[Evaluation 
         ev = prob.evaluate(z)
         return ev.constraint_jac if ev.ok else np.zeros((len(prob.names), len(z)))
 
-    first = prob.evaluate(z0)
     rec: dict[str, Any] = {"start": prob.theta(z0).tolist(), "evaluations": 0}
     if not first.ok:
         rec.update(status="no fixed point at the start", success=False)
@@ -593,7 +608,7 @@ def _run_start(prob: Problem, z0: np.ndarray, maxiter: int) -> tuple[Evaluation 
             method="SLSQP",
             bounds=[(0.0, 1.0)] * len(z0),
             constraints=[{"type": "ineq", "fun": cfun, "jac": cjac}],
-            options={"maxiter": maxiter, "ftol": 1e-9},
+            options={"maxiter": maxiter, "ftol": 1e-9 * scale},
         )
     finally:
         prob.evaluate = orig  # type: ignore[method-assign]
@@ -641,8 +656,9 @@ def design(
         constraints: :class:`Constraints` (default: coherent fraction ≤ 1e-3, stable).
         species: Species preset (needed for pump-intensity and temperature bounds;
             gives SI output).
-        starts: Multi-start count: the given point (clipped into the box) and
-            ``starts − 1`` uniform random points (seeded).
+        starts: Multi-start count: the given point (clipped into the box) and the
+            best ``starts − 1`` (feasible first, then by objective) of
+            ``SCREEN·(starts − 1)`` uniform random points (seeded).
         seed: Seed of the random starts.
         maxiter: SLSQP iterations per start.
         order: Cumulant order.
@@ -680,7 +696,16 @@ def design(
     prob = Problem(params, objective, names, box, con, species, order)
     rng = np.random.default_rng(seed)
     z_given = np.clip(prob.z_of(prob.base), 0.0, 1.0)
-    z_starts = [z_given] + [rng.uniform(0.0, 1.0, len(names)) for _ in range(starts - 1)]
+    z_starts = [z_given]
+    if starts > 1:  # screen SCREEN x (starts - 1) random points, keep the best
+        cands = []
+        for _ in range(SCREEN * (starts - 1)):
+            prob._last = None
+            ev = prob.evaluate(rng.uniform(0.0, 1.0, len(names)))
+            if ev.ok:
+                cands.append(ev)
+        cands.sort(key=lambda e: (violation(e) > FEAS_TOL * len(prob.names), -e.log_objective))
+        z_starts += [e.z for e in cands[: starts - 1]]
     start_ev = prob.evaluate(prob.z_of(prob.base)) if np.all(
         (prob.z_of(prob.base) >= 0) & (prob.z_of(prob.base) <= 1)
     ) else None  # fmt: skip
