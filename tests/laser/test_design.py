@@ -141,3 +141,17 @@ def test_design_figure_is_an_extension_of_reproduce():
     row = mod.paper_point("sr88")
     assert row["power_w"] == pytest.approx(1.349e-9, rel=2e-3)
     assert row["coherent_fraction"] < 1e-3 and row["growth"] < 0
+
+
+def test_clock_objective_and_pareto_front():
+    small = PAPER.replace(atoms=30000)
+    res = design(small, "clock", ("omega2",), {"omega2": (0.3, 0.8)}, starts=1, maxiter=8)
+    assert res.feasible and res.optimum.pulling is not None
+    assert res.optimum.objective >= res.start.objective * (1 - 1e-9)
+    from vlaser.laser.design import pareto
+
+    front = pareto(small, ("omega2",), {"omega2": (0.3, 0.8)}, points=2, starts=1, maxiter=10)
+    assert len(front.points) == 2 and all(front.feasible)
+    fw = [p.fwhm for p in front.points]
+    assert all(f <= e * (1 + 1e-6) for f, e in zip(fw, front.epsilons, strict=True))
+    assert front.points[-1].photons >= front.points[0].photons * (1 - 1e-9)

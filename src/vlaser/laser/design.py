@@ -217,7 +217,9 @@ class DesignResult:
         optimum: The best feasible point (or the closest point if infeasible).
         start: The given point, evaluated (its constraints may be violated).
         active: Active constraints and bounds at the optimum.
-        record: Per start: start, end, objective, SLSQP status, iterations, evaluations.
+        record: Per start: start, end (θ), objective (model units: 2κn in Γ3 for power,
+            1/FWHM in 1/Γ3, 2κn/(FWHM·|p_c|) for clock), SLSQP status, iterations,
+            evaluations, and the objective history of the accepted evaluations.
         steady_states: Fixed points solved in all.
         seconds: Wall time.
         species: Species preset or None.

@@ -37,7 +37,6 @@ d/dΔ2 keeps Δc; tuning the pump-2 laser with the cavity fixed moves both: add 
 from __future__ import annotations
 
 import functools
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -458,11 +457,6 @@ def sensitivity(
             "the implicit-derivative prediction"
         )
     return out
-
-
-def finite(value: float) -> bool:
-    """True for a finite float (helper of the CLI and design)."""
-    return isinstance(value, int | float) and math.isfinite(value)
 
 
 __all__ = [
