@@ -80,6 +80,14 @@ def sensitivity_cmd(
         typer.echo(f"d{q}/d: " + ", ".join(f"{k} {v:+.4g}" for k, v in d.items()))
     if s.pulling is not None:
         typer.echo(f"pulling dδp/dΔc = {s.pulling:.6g}")
+    if "si" in out:
+        si = out["si"]["si"]
+        line = (
+            f"SI ({si['species']}): P = {si['power_w']:.4g} W ({si['photons_per_s']:.4g} photons/s)"
+        )
+        if "fwhm_hz" in si:
+            line += f", FWHM {si['fwhm_hz']:.4g} Hz, δp {si['peak_hz']:.4g} Hz"
+        typer.echo(line)
 
 
 def _bounds(specs: list[str], gamma2: float) -> dict[str, tuple[float, float]]:
