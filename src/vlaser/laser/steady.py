@@ -536,7 +536,8 @@ def _global_rightmost(ls: LaserSystem, p: np.ndarray, jac: Any) -> tuple[np.ndar
     """Rightmost eigenvalues and vectors of a sparse Jacobian.
 
     Group systems: shift-invert Arnoldi (ARPACK, sparse complex LU of J − σ) around
-    σ = 0.01 + iΩ for each cluster centre Ω of :func:`_cluster_centres`, the
+    σ = 0.01 + iΩ (Γ3; real σ = 0.01 for Ω < 0.05) for each cluster centre Ω of
+    :func:`_cluster_centres`, the
     :data:`SHIFT_MODES` eigenvalues nearest each, tol :data:`RITZ_TOL`. Otherwise, or
     where that fails, ARPACK 'LR' (60 Krylov vectors; it converges slowly, or not at
     all below threshold, where eigenvalues ~1e-3 Γ3 sit in a spectrum ~10 Γ3 wide),
@@ -551,7 +552,7 @@ def _global_rightmost(ls: LaserSystem, p: np.ndarray, jac: Any) -> tuple[np.ndar
         ws, vs = [], []
         try:
             for c in _cluster_centres(ls, p):
-                sigma = 0.01 + 1j * c if c > 0 else 0.01
+                sigma = 0.01 + 1j * c if c > 0.05 else 0.01  # real LU near Ω = 0
                 shifted = sps.csc_matrix(a - sigma * eye)
                 lu = spla.splu(shifted, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0)
                 op = spla.LinearOperator(
