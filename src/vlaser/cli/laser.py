@@ -76,7 +76,7 @@ Classes = Annotated[
     ),
 ]
 
-#: Ensemble options (not offered by ``laser scan``).
+#: Ensemble options (not offered by ``laser dynamics``).
 ENSEMBLE_OPTIONS = ("doppler_width", "temperature", "classes")
 
 
@@ -225,6 +225,44 @@ def scan_fixed(texts: dict[str, str | None], scanned: tuple[str, ...]) -> dict[s
                     option.replace("_", "-"), fixed[option], f"unset while {name} is scanned"
                 )
     return fixed
+
+
+def _scan_ensemble(
+    fixed: dict[str, Any],
+    ens: dict[str, str | None],
+    species: str | None,
+    grid: Any,
+    texts: dict[str, str | None],
+) -> int:
+    """Resolve the ensemble options of ``laser scan`` into fixed numbers (widths in Γ3,
+    K fixed for the whole scan: given, or the default for the largest width on the
+    grid) and return the number of atom groups."""
+    import numpy as np
+
+    from vlaser.laser import ensemble
+
+    kw: dict[str, Any] = {"gamma2": resolve_gamma2(texts.get("gamma2"))}
+    _ensemble(kw, species, ens)
+    for name in ("doppler_width", "pump3_width"):
+        if name in kw:
+            if name in grid.names:
+                raise ParameterError(name.replace("_", "-"), kw[name], "unset while scanned")
+            fixed[name] = float(kw[name])
+    if "classes" in grid.names:
+        raise ParameterError("classes", "scanned", "fixed for a scan (--classes K)")
+    widths = {}
+    for name in ("doppler_width", "pump3_width"):
+        axis = next((a for a in grid.axes if a.name == name), None)
+        widths[name] = float(np.max(axis.values)) if axis is not None else fixed.get(name, 0.0)
+    probe = laser_params(**{k: v for k, v in texts.items() if k in _OPTIONS or k == "gamma2"})
+    probe = probe.replace(classes=kw.get("classes", 0), **widths)
+    if not probe.inhomogeneous:
+        if "classes" in kw:
+            fixed["classes"] = float(kw["classes"])
+        return 1
+    k, k3, positions = ensemble.counts(probe)
+    fixed["classes"] = float(k)
+    return k * k3 * max(positions, 1)
 
 
 def register(app: typer.Typer) -> None:
@@ -472,7 +510,7 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"definition      : {res.definition}")
 
     @sub.command("scan")
-    @laser_command(without=ENSEMBLE_OPTIONS)
+    @laser_command()
     @so.scan_command()
     def scan_cmd(
         scan: so.ScanRun,
@@ -493,17 +531,24 @@ def register(app: typer.Typer) -> None:
         processes or Dask. Points of a chunk are solved by continuation along --x (the
         fast axis); each stores its converged flag, residual, stable flag and max growth
         rate. Atom numbers are rounded and clamped to >= 1. A PNG is written beside --out.
+
+        --doppler-width/--temperature/--classes scan a thermal cloud (velocity classes);
+        K is fixed for the whole scan (default: the count for the largest width).
         """
         from vlaser.io import save_figure
 
         _check_order(order)
         out = scan.require_out()
+        species = texts.get("species")
+        ens = {k: texts.pop(k, None) for k in ENSEMBLE_OPTIONS}
         texts = with_species(texts.pop("species"), texts)
         grid = scan_grid([s for s in (y, x) if s is not None], texts.get("gamma2"))
+        fixed: dict[str, Any] = scan_fixed(texts, grid.names)
+        groups = _scan_ensemble(fixed, ens, species, grid, texts)
         ds = scan.run(
             "laser.steady",
             grid,
-            scan_fixed(texts, grid.names),
+            fixed,
             options={"order": order},
             description="laser scan",
             quiet=json,
@@ -520,6 +565,7 @@ def register(app: typer.Typer) -> None:
             "unphysical": int(((ds.physical.values == 0) & (ds.converged.values == 1)).sum()),
             "points": int(ds.photons.size),
             "fingerprint": ds.attrs["scan_fingerprint"],
+            "classes": groups,
         }
         ds.close()
         bad = summary["points"] - summary["converged"]

@@ -780,6 +780,17 @@ def from_numeric_state(
     )
 
 
+class Factorization:
+    """A sparse LU carried between Newton solves at nearby points (see
+    :meth:`PointKernel.newton`): ``solve(b) ≈ J⁻¹ b`` or ``None``. Only a chord: a
+    step from it is kept only if it shrinks the residual at least 4-fold."""
+
+    __slots__ = ("solve",)
+
+    def __init__(self) -> None:
+        self.solve: Callable[[np.ndarray], np.ndarray] | None = None
+
+
 class PointKernel:
     """numba-compiled RHS, Jacobian and Newton solver at one parameter point.
 
@@ -876,18 +887,20 @@ class PointKernel:
         return bool(np.all(np.abs(f) <= tol * s))
 
     def _newton_sparse(
-        self, x0: np.ndarray, tol: float, maxiter: int
+        self, x0: np.ndarray, tol: float, maxiter: int, reuse: Factorization | None = None
     ) -> tuple[np.ndarray, bool, float, int]:
         """Damped Newton as the numba kernel (same acceptance, tests and polishing),
         with the linear solves by sparse LU (:meth:`factor`). A factorization is reused
         (chord steps) while each step shrinks the residual at least 4-fold; otherwise
-        the Jacobian is refactored at the current point. ``iterations`` counts steps.
+        the Jacobian is refactored at the current point. ``reuse`` carries a
+        factorization between calls (a neighbouring point of a scan: its LU starts as
+        the chord) and receives every new one. ``iterations`` counts steps.
         """
         x = x0.copy()
         f = self.rhs(x)
         res = float(np.max(np.abs(f)))
         polish = 0
-        solve = None
+        solve = None if reuse is None else reuse.solve
         fresh = False
         for it in range(maxiter):
             if self._converged(x, f, res, tol):
@@ -895,7 +908,10 @@ class PointKernel:
                     return x, True, res, it
                 polish += 1
                 try:
-                    solve = solve or self.factor(x)
+                    if solve is None:
+                        solve = self.factor(x)
+                        if reuse is not None:
+                            reuse.solve = solve
                 except RuntimeError:
                     return x, True, res, it
                 xt = x + solve(-f)
@@ -911,6 +927,8 @@ class PointKernel:
                 except RuntimeError:  # exactly singular
                     return x, False, res, it
                 fresh = True
+                if reuse is not None:
+                    reuse.solve = solve
             step = solve(-f)
             ft = self.rhs(x + step)
             rt = float(np.max(np.abs(ft)))
@@ -936,18 +954,24 @@ class PointKernel:
         return x, self._converged(x, f, res, tol), res, maxiter
 
     def newton(
-        self, x0: np.ndarray, tol: float = 1e-11, maxiter: int = 50
+        self,
+        x0: np.ndarray,
+        tol: float = 1e-11,
+        maxiter: int = 50,
+        reuse: Factorization | None = None,
     ) -> tuple[np.ndarray, bool, float, int]:
         """Damped Newton from ``x0``: ``(x, converged, max|f|, iterations)``.
 
         Converged means ``max|f| <= tol · (1 + max|x|)`` or every equation balanced to
         ``tol`` of its terms (see :func:`vlaser.cumulants._kernels.newton`). A singular
         Jacobian counts as not converged. Systems above :data:`DENSE_LIMIT` real
-        variables use sparse LU for the steps.
+        variables use sparse LU for the steps; ``reuse`` (a :class:`Factorization`)
+        then lets consecutive calls share one LU as long as it contracts (chord steps;
+        the convergence test is the same).
         """
         x0 = np.ascontiguousarray(x0, dtype=float)
         if self.sparse:
-            return self._newton_sparse(x0, float(tol), int(maxiter))
+            return self._newton_sparse(x0, float(tol), int(maxiter), reuse)
         try:
             x, ok, res, it = self._k.newton(
                 x0, *self._f, *self._d, self._re_of, self._im_of, float(tol), int(maxiter)
@@ -962,6 +986,7 @@ __all__ = [
     "ENGINE_VERSION",
     "CompiledSystem",
     "Evaluator",
+    "Factorization",
     "PointKernel",
     "Layout",
     "Tables",

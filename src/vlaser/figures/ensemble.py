@@ -66,9 +66,9 @@ def compute(quick: bool = True) -> xr.Dataset:
 
     kbt3, w_thermal = thermal_width(quick)
     widths = np.array([0.0, w_thermal, *(w * G2 for w in EXTRA_WIDTHS)])
-    atoms = np.linspace(1000.0, 50000.0, 50 if quick else 100).round()
+    atoms = np.linspace(1000.0, 50000.0, 25 if quick else 100).round()
     spec_atoms = np.array(
-        [10000.0, 20000.0, 50000.0] if quick else [8000.0, 10000, 15000, 20000, 30000, 50000]
+        [20000.0, 50000.0] if quick else [8000.0, 10000, 15000, 20000, 30000, 50000]
     )
     photons = np.full((widths.size, atoms.size), np.nan)
     physical = np.zeros((widths.size, atoms.size), bool)
@@ -89,7 +89,7 @@ def compute(quick: bool = True) -> xr.Dataset:
     th_widths = np.linspace(0.0, 800.0, 5 if quick else 17) * G2
     th = np.full(th_widths.size, np.nan)
     for i, w in enumerate(th_widths):
-        r = threshold(_params(50000.0, w), max_atoms=20000, points=41 if quick else 101)
+        r = threshold(_params(50000.0, w), max_atoms=20000, points=25 if quick else 101)
         th[i] = np.nan if r.threshold_atoms is None else r.threshold_atoms
     return xr.Dataset(
         {

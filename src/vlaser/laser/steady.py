@@ -53,6 +53,7 @@ from typing import Any
 import numpy as np
 
 from vlaser.cumulants import _kernels
+from vlaser.cumulants.compile import Factorization
 from vlaser.errors import ParameterError
 from vlaser.laser import ensemble
 from vlaser.laser.equations import GroupLaserSystem, LaserSystem, group_equations, laser_equations
@@ -291,11 +292,14 @@ def track(
     log_index: int | None = None,
     tol: float = TOL,
     max_newton: int = 15,
+    reuse: Factorization | None = None,
 ) -> Track:
     """Follow a fixed point from parameters ``pa`` (solution ``x0``) to ``pb``.
 
     Parameters move on the straight line p(s) = pa + s (pb − pa), s: 0 -> 1, except
     entry ``log_index`` (if given), which moves geometrically (for N over decades).
+    ``reuse`` shares one sparse LU between the steps (and with the caller) as long as it
+    contracts (:meth:`vlaser.cumulants.compile.PointKernel.newton`).
 
     Returns:
         A :class:`Track` (unpacks as ``(x, ok, residual, steps)``).
@@ -320,7 +324,7 @@ def track(
         ds = min(ds, 1.0 - s)
         pred = x if x_prev is None else x + (x - x_prev) * (ds / ds_prev)
         kern = ls.compiled.point(at(s + ds))
-        xn, ok, r, it = kern.newton(pred, tol=tol, maxiter=max_newton)
+        xn, ok, r, it = kern.newton(pred, tol=tol, maxiter=max_newton, reuse=reuse)
         scale = 1.0 + float(np.max(np.abs(x)))
         good = ok and float(np.max(np.abs(xn - pred))) <= max_jump * scale and _physical(ls, xn)
         if good:
@@ -386,14 +390,16 @@ def _solve_point(
     p_guess: np.ndarray | None = None,
     integrate_time: float | None = None,
     solver: SteadySolver | None = None,
+    reuse: Factorization | None = None,
 ) -> tuple[np.ndarray, bool, float, str, str]:
-    """One point: ``(x, converged, residual, method, reason)``."""
+    """One point: ``(x, converged, residual, method, reason)`` (``reuse``: a sparse LU
+    shared with the neighbouring point, for the continuation from ``guess``)."""
     sv = solver if solver is not None else SteadySolver()
     kern = ls.compiled.point(p)
     budget = {"max_steps": sv.max_steps, "tol": sv.tol, "max_newton": sv.max_newton}
     if guess is not None:
         if p_guess is not None:
-            tr = track(ls, guess, p_guess, p, **budget)
+            tr = track(ls, guess, p_guess, p, reuse=reuse, **budget)
             if tr.ok:
                 return tr.x, True, tr.residual, "continuation", ""
         else:
@@ -491,32 +497,104 @@ def _slowest_rate(ls: LaserSystem, p: np.ndarray) -> float:
     return min(rates) if rates else 1.0
 
 
-#: Above this many real variables the rightmost eigenvalues come from ARPACK (implicitly
-#: restarted Arnoldi, 'LR', 3 eigenvalues, 60 Krylov vectors, tol 1e-6 relative to
-#: |λ|); a dense eig of the 2849 x 2849 Jacobian at 9 classes takes ~4 s, ARPACK ~0.4 s,
-#: and agrees with it on max Re λ (tests/laser/test_ensemble.py).
+#: Above this many real variables the rightmost eigenvalues come from sparse methods
+#: (:func:`growth_rate`); a dense eig of the 2849 x 2849 Jacobian at 9 classes takes
+#: 4-27 s on the 2-core sandbox.
 DENSE_EIG_LIMIT = 1000
+
+#: Cluster centres and eigenvalues per centre of the shift-invert search.
+SHIFT_CENTRES = 3
+SHIFT_MODES = 6
+
+#: Relative accuracy of a sparse rightmost eigenvalue (ARPACK's ``tol``: residual ≤
+#: tol·|λ| of the shift-inverted operator's eigenvalue).
+RITZ_TOL = 1e-6
+
+
+def _cluster_centres(ls: LaserSystem, p: np.ndarray) -> list[float]:
+    """Frequencies Ω ≥ 0 (Γ3) near which the rightmost eigenvalues of a group system
+    lie: the imaginary parts of the rightmost eigenvalues of the one-group laser at
+    the homogeneous point (:meth:`GroupLaserSystem.homogeneous`; the spread moves
+    them by about the Doppler width), at most :data:`SHIFT_CENTRES` distinct ones."""
+    one = ls.one_group()
+    p1 = ls.single_params(ls.homogeneous(p))
+    x1, ok, *_ = _solve_point(one, p1, solver=SteadySolver(integration_steps=0))
+    if not ok:
+        return [0.0]
+    w = np.linalg.eigvals(one.compiled.point(p1).jac(x1))
+    w = w[w.imag >= -1e-12]
+    centres: list[float] = []
+    for lam in w[np.argsort(-w.real)]:
+        if all(abs(lam.imag - c) > 0.05 for c in centres):
+            centres.append(float(max(lam.imag, 0.0)))
+        if len(centres) == SHIFT_CENTRES:
+            break
+    return centres
+
+
+def _global_rightmost(ls: LaserSystem, p: np.ndarray, jac: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Rightmost eigenvalues and vectors of a sparse Jacobian.
+
+    Group systems: shift-invert Arnoldi (ARPACK, sparse complex LU of J − σ) around
+    σ = 0.01 + iΩ (Γ3; real σ = 0.01 for Ω < 0.05) for each cluster centre Ω of
+    :func:`_cluster_centres`, the
+    :data:`SHIFT_MODES` eigenvalues nearest each, tol :data:`RITZ_TOL`. Otherwise, or
+    where that fails, ARPACK 'LR' (60 Krylov vectors; it converges slowly, or not at
+    all below threshold, where eigenvalues ~1e-3 Γ3 sit in a spectrum ~10 Γ3 wide),
+    then the dense eigen-decomposition.
+    """
+    import scipy.sparse as sps
+    import scipy.sparse.linalg as spla
+
+    if isinstance(ls, GroupLaserSystem):
+        a = sps.csc_matrix(jac)
+        eye = sps.identity(a.shape[0], format="csc")
+        ws, vs = [], []
+        try:
+            for c in _cluster_centres(ls, p):
+                sigma = 0.01 + 1j * c if c > 0.05 else 0.01  # real LU near Ω = 0
+                shifted = sps.csc_matrix(a - sigma * eye)
+                lu = spla.splu(shifted, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0)
+                op = spla.LinearOperator(
+                    a.shape, matvec=lambda v, lu=lu, d=shifted.dtype: lu.solve(np.asarray(v, d)),
+                    dtype=shifted.dtype,
+                )  # fmt: skip
+                mu, v = spla.eigs(op, k=SHIFT_MODES, which="LM", ncv=20, tol=RITZ_TOL,
+                                  maxiter=300)  # fmt: skip
+                ws.append(sigma + 1.0 / mu)
+                vs.append(v)
+        except (RuntimeError, spla.ArpackNoConvergence, spla.ArpackError):
+            ws = []
+        if ws:
+            w, v = np.concatenate(ws), np.hstack(vs)
+            return w, v
+    try:
+        return spla.eigs(jac, k=3, which="LR", ncv=60, tol=RITZ_TOL, maxiter=20000)
+    except spla.ArpackNoConvergence:
+        w, v = np.linalg.eig(jac.toarray())
+        return w, v
 
 
 def growth_rate(ls: LaserSystem, p: np.ndarray, x: np.ndarray) -> tuple[float, Any]:
-    """Largest real part of the Jacobian's eigenvalues at ``x``, and the Jacobian
-    (dense, or sparse above :data:`DENSE_EIG_LIMIT` real variables)."""
+    """Largest real part of the Jacobian's eigenvalues at ``x`` (Γ3), and the Jacobian
+    (dense, or sparse above :data:`DENSE_EIG_LIMIT` real variables).
+
+    Dense systems: all eigenvalues (LAPACK). Sparse systems: the rightmost ones by
+    shift-invert Arnoldi around the one-group laser's rightmost frequencies
+    (:func:`_global_rightmost`, ~0.2 s at 9 classes on the 2-core sandbox, against
+    0.25 s to over 20 s for ARPACK 'LR', which does not converge below threshold);
+    tests/laser/test_ensemble.py checks it against dense eigenvalues.
+    """
     kern = ls.compiled.point(p)
     if ls.compiled.n_real <= DENSE_EIG_LIMIT:
         jac = kern.jac(x)
         if not np.all(np.isfinite(jac)):
             return float("nan"), jac
         return float(np.max(np.linalg.eigvals(jac).real)), jac
-    import scipy.sparse.linalg as spla
-
     jac = kern.jac_sparse(x)
     if not np.all(np.isfinite(jac.data)):
         return float("nan"), jac
-    try:
-        w = spla.eigs(jac, k=3, which="LR", ncv=60, tol=1e-6, maxiter=20000,
-                      return_eigenvectors=False)  # fmt: skip
-    except spla.ArpackNoConvergence:
-        return float(np.max(np.linalg.eigvals(jac.toarray()).real)), jac
+    w, _ = _global_rightmost(ls, p, jac)
     return float(np.max(w.real)), jac
 
 
@@ -712,6 +790,7 @@ def steady_state(
         from vlaser.laser.hierarchy import lower_system
 
         lower = steady_state(params, system=lower_system(ls), dynamics=False, solver=sv)
+    reuse = Factorization() if ls.compiled.sparse else None
     for count, idx in enumerate(np.ndindex(*shape) if shape else [()]):
         p = pgrid[idx]
         nb = _neighbour(idx) if shape else None
@@ -725,7 +804,7 @@ def steady_state(
         if hit is not None:
             x, ok, r, m, why = hit
         elif nb is not None and conv[nb]:
-            x, ok, r, m, why = _solve_point(ls, p, xs[nb], pgrid[nb], solver=sv)
+            x, ok, r, m, why = _solve_point(ls, p, xs[nb], pgrid[nb], solver=sv, reuse=reuse)
         else:
             x, ok, r, m, why = _solve_point(ls, p, guess, solver=sv)
         xs[idx], conv[idx], resid[idx], method[idx], reason[idx] = x, ok, r, m, why

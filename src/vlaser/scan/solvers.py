@@ -308,6 +308,11 @@ class LaserSteadyAdapter(SolverAdapter):
     * ``cavity_offset``: ω2 − ωc = Δc − Δ2, i.e. Δc = Δ2 + offset (then ``delta_c``
       stays unset).
 
+    Ensemble (:mod:`vlaser.laser.ensemble`): ``doppler_width`` W (Doppler FWHM on the
+    narrow line, Γ3), ``pump3_width`` (broad line along pump 3, Γ3) and ``classes`` K
+    (one value over the whole scan; 0: the default for the largest width of the
+    chunk, so a scan over W should fix it); default 0, atoms at rest.
+
     ``atoms`` must be whole numbers >= 1. Defaults are the paper's laser point
     (N = 50000, g = 2Γ2, κ = 50Γ2). Each chunk is solved by continuation along its
     points (first point from g = 0), so the result depends only on the chunk layout,
@@ -331,11 +336,15 @@ class LaserSteadyAdapter(SolverAdapter):
         "delta_c",
         "nu",
         "cavity_offset",
+        "doppler_width",
+        "pump3_width",
+        "classes",
     )
     defaults: ClassVar[Mapping[str, float]] = _laser_defaults()
     param_units: ClassVar[Mapping[str, str]] = {
         **dict.fromkeys(param_names, RATE_UNITS),
         "atoms": DIMENSIONLESS,
+        "classes": DIMENSIONLESS,
     }
     outputs: ClassVar[Mapping[str, OutputSpec]] = {
         "photons": OutputSpec(long_name="photon number <a†a>"),
@@ -393,6 +402,11 @@ class LaserSteadyAdapter(SolverAdapter):
             dc = d2 + np.asarray(offset, dtype=float)
         dc = np.where(np.isnan(dc), d2, dc)
         vals["delta_c"] = dc if dc.ndim else float(dc)
+        if "classes" in vals:  # a structure field: one count for the whole grid
+            k = np.unique(np.asarray(vals["classes"], dtype=float))
+            if k.size != 1:
+                raise ParameterError("classes", vals["classes"], "one value over the scan")
+            vals["classes"] = float(k[0])
         return LaserParams(**vals)
 
     def check(self, values: Mapping[str, np.ndarray | float]) -> None:
