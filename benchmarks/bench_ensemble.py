@@ -107,15 +107,8 @@ def widths_table(args, point, steady_state, cavity_spectrum, counts, threshold, 
         )
 
 
-def cost(args, point, steady_state) -> None:
-    from vlaser.laser import steady as st
-
-    print("\n## Cost against K (derive + compile; steady state at N = 50000, W = 120Γ2)\n")
-    print(
-        "| K | equations | derive+compile cold (s) | cached (s) | from scratch (ms) "
-        "| of which stability (ms) | per point from neighbour (ms) |"
-    )
-    print("|---|---|---|---|---|---|---|")
+def _time_stability(st):
+    """Wrap ``st.growth_rate`` to add its time to ``spent[0]``; returns (spent, original)."""
     spent = [0.0]
     grow = st.growth_rate
 
@@ -126,6 +119,19 @@ def cost(args, point, steady_state) -> None:
         return out
 
     st.growth_rate = timed
+    return spent, grow
+
+
+def cost(args, point, steady_state) -> None:
+    from vlaser.laser import steady as st
+
+    print("\n## Cost against K (derive + compile; steady state at N = 50000, W = 120Γ2)\n")
+    print(
+        "| K | equations | derive+compile cold (s) | cached (s) | from scratch (ms) "
+        "| of which stability (ms) | per point from neighbour (ms) |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    spent, grow = _time_stability(st)
     for k in (1, 3, 5, 9) if args.quick else (1, 3, 5, 9, 15, 21):
         from vlaser.laser import equations as eq
 
@@ -170,16 +176,7 @@ def scan9(point, steady_state) -> None:
 
     print("\n## K = 9 (W = 120Γ2): one steady state and a 100-point N scan 500..50000\n")
     ls = group_equations(9)
-    spent = [0.0]
-    grow = st.growth_rate
-
-    def timed(*a):
-        t0 = time.perf_counter()
-        out = grow(*a)
-        spent[0] += time.perf_counter() - t0
-        return out
-
-    st.growth_rate = timed
+    spent, grow = _time_stability(st)
     steady_state(point(120, 9, atoms=1000), dynamics=False, system=ls)
     for n in (1000, 50000):
         best, stab = float("inf"), 0.0
