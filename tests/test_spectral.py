@@ -131,3 +131,80 @@ def test_no_duplicate_line_from_interleaved_patches():
     widths = [pk.fwhm for pk in sp.peaks]
     assert np.all(np.diff(pos) > 0.1 * min(widths))
     assert np.min(np.diff(sp.omega)) > 0
+
+
+# --- line derivatives by implicit functions (issue 12) ------------------------------
+
+
+def _lorentz(gamma: float, omega0: float, weight: complex = 1.0):
+    """One pole λ = −γ + iΩ: S = 2 Re w/(iω − λ), peak Ω, FWHM 2γ, height 2 Re w/γ."""
+    from vlaser.spectral import find_lines
+
+    A = np.array([[-gamma + 1j * omega0]])
+    z0 = np.array([weight], dtype=complex)
+    c = np.array([1.0 + 0j])
+    w = np.linspace(omega0 - 50 * gamma, omega0 + 50 * gamma, 2001)
+    pk, left, right = find_lines(w, resolvent_spectrum(A, z0, c, w),
+                                 func=lambda q: float(resolvent_spectrum(A, z0, c, q)))[0]  # fmt: skip
+    return A, z0, c, pk, left, right
+
+
+def test_line_derivatives_of_a_lorentzian_are_exact():
+    """dΩ: position 1, FWHM 0; dγ: position 0, FWHM 2, height −2/γ²; dw: height 2/γ."""
+    from vlaser.spectral import line_derivatives
+
+    gamma, omega0 = 0.3, 1.7
+    A, z0, c, pk, left, right = _lorentz(gamma, omega0)
+    assert pk.fwhm == pytest.approx(2 * gamma, rel=1e-10)
+    dA = np.array([[[1j]], [[-1.0]], [[0.0]]])
+    dz0 = np.array([[0.0], [0.0], [1.0]], dtype=complex)
+    der = line_derivatives(A, z0, c, dA, dz0, pk.position, left, right)
+    np.testing.assert_allclose(der["position"], [1.0, 0.0, 0.0], atol=1e-9)
+    np.testing.assert_allclose(der["fwhm"], [0.0, 2.0, 0.0], atol=1e-9)
+    np.testing.assert_allclose(der["height"], [0.0, -2.0 / gamma**2, 2.0 / gamma], rtol=1e-9,
+                               atol=1e-9)  # fmt: skip
+
+
+def test_line_derivatives_of_two_overlapping_poles_match_differences():
+    """An asymmetric line (two poles, complex weights): implicit vs Richardson differences
+    of the re-located line, 1e-7 relative (differences' truncation O(h⁴), h = 1e-3)."""
+    from vlaser.spectral import find_lines, line_derivatives
+
+    rng = np.random.default_rng(5)
+    A0 = np.array([[-0.2 + 1.0j, 0.05], [0.1j, -0.5 + 1.4j]])
+    z0 = np.array([1.0 + 0.2j, 0.3 - 0.1j])
+    c = np.array([1.0, 0.7 + 0.1j])
+    dA = rng.normal(size=(2, 2, 2)) * 0.1 + 1j * rng.normal(size=(2, 2, 2)) * 0.1
+    dz = rng.normal(size=(2, 2)) * 0.1 + 0j
+
+    def line(a, z):
+        w = np.linspace(-3, 5, 4001)
+        pk, lo, hi = find_lines(w, resolvent_spectrum(a, z, c, w),
+                                func=lambda q: float(resolvent_spectrum(a, z, c, q)))[0]  # fmt: skip
+        from vlaser.spectral import refine_line
+
+        pos, lo, hi, _h = refine_line(a, z, c, pk.position, lo, hi)
+        return np.array([pos, hi - lo]), (pk.position, lo, hi)
+
+    base, (pos, lo, hi) = line(A0, z0)
+    der = line_derivatives(A0, z0, c, dA, dz, pos, lo, hi)
+
+    def fd(k, h):
+        return (line(A0 + h * dA[k], z0 + h * dz[k])[0]
+                - line(A0 - h * dA[k], z0 - h * dz[k])[0]) / (2 * h)  # fmt: skip
+
+    for k in range(2):
+        r = (4 * fd(k, 5e-4) - fd(k, 1e-3)) / 3
+        np.testing.assert_allclose([der["position"][k], der["fwhm"][k]], r, rtol=1e-7)
+
+
+def test_refine_line_polishes_a_displaced_maximum():
+    from vlaser.spectral import refine_line
+
+    gamma, omega0 = 1e-4, 3.0
+    A, z0, c, pk, left, right = _lorentz(gamma, omega0)
+    pos, lo, hi, h = refine_line(A, z0, c, omega0 + 0.05 * gamma, left - 0.01 * gamma,
+                                 right + 0.01 * gamma)  # fmt: skip
+    assert pos == pytest.approx(omega0, abs=1e-13)
+    assert (lo, hi) == pytest.approx((omega0 - gamma, omega0 + gamma), abs=1e-13)
+    assert h == pytest.approx(2.0 / gamma, rel=1e-12)

@@ -218,6 +218,17 @@ def find_peaks(
     Returns:
         List of :class:`Peak`, highest first.
     """
+    return [pk for pk, _l, _r in find_lines(omega, values, func, min_rel_height)]
+
+
+def find_lines(
+    omega: np.ndarray,
+    values: np.ndarray,
+    func: Callable[[float], float] | None = None,
+    min_rel_height: float = 1e-6,
+) -> list[tuple[Peak, float, float]]:
+    """:func:`find_peaks` with the half-maximum crossings: ``[(peak, left, right)]``,
+    FWHM = right − left (NaN where S does not fall to half height)."""
     w = np.asarray(omega, dtype=float)
     s = np.asarray(values, dtype=float)
     if w.ndim != 1 or w.shape != s.shape or w.size < 3:
@@ -241,9 +252,127 @@ def find_peaks(
                 pos, height = float(res.x), float(-res.fun)
         left = _half_crossing(w, s, i, height, -1, func)
         right = _half_crossing(w, s, i, height, +1, func)
-        peaks.append(Peak(pos, right - left, height))
-    peaks.sort(key=lambda pk: pk.height, reverse=True)
+        peaks.append((Peak(pos, right - left, height), left, right))
+    peaks.sort(key=lambda pk: pk[0].height, reverse=True)
     return peaks
+
+
+def refine_line(
+    A: np.ndarray, z0: np.ndarray, c: np.ndarray, position: float, left: float, right: float
+) -> tuple[float, float, float, float]:
+    """Polish a line's maximum and half-maximum points by Newton with analytic slopes.
+
+    A bounded maximiser of S stops where S is flat to its round-off: for a line much
+    narrower than the spread of the poles the maximum moves by ~1e-4 of the FWHM before
+    S changes in its last digits. Newton on S_ω = 0 (S_ω = 2 Re[−i c R² z0], S_ωω =
+    2 Re[−2 c R³ z0], R = (iω − A)⁻¹) fixes it, then Newton on S(ω±) = S(ω_p)/2. A step
+    longer than a quarter of the FWHM is refused (the start is kept).
+
+    Args:
+        A, z0, c: As :func:`resolvent_spectrum` (one system).
+        position, left, right: Start: maximum and half-maximum crossings
+            (:func:`find_lines`).
+
+    Returns:
+        ``(position, left, right, height)``.
+    """
+    A = np.asarray(A, dtype=complex)
+    eye = np.eye(A.shape[0])
+    limit = 0.25 * abs(right - left) if np.isfinite(right - left) else np.inf
+
+    def s_derivs(w: float) -> tuple[float, float, float]:
+        a = 1j * w * eye - A
+        q = np.linalg.solve(a, z0)
+        lv = np.linalg.solve(a.T, c)
+        rq = np.linalg.solve(a, q)
+        return (2.0 * float(np.real(c @ q)), 2.0 * float(np.real(-1j * (lv @ q))),
+                2.0 * float(np.real(-2.0 * (lv @ rq))))  # fmt: skip
+
+    def newton(w: float, target: float | None) -> float:
+        for _ in range(6):
+            s0, s1, s2 = s_derivs(w)
+            if target is None:
+                step = -s1 / s2 if s2 < 0 else 0.0
+            else:
+                step = -(s0 - target) / s1 if s1 != 0 else 0.0
+            if not abs(step) <= limit or step == 0.0:
+                break
+            w += step
+            if abs(step) <= 1e-15 * max(1.0, abs(w)):
+                break
+        return w
+
+    w_p = newton(float(position), None)
+    height = s_derivs(w_p)[0]
+    out = [w_p]
+    for w in (left, right):
+        out.append(newton(float(w), 0.5 * height) if np.isfinite(w) else float(w))
+    return out[0], out[1], out[2], height
+
+
+def line_derivatives(
+    A: np.ndarray,
+    z0: np.ndarray,
+    c: np.ndarray,
+    dA: np.ndarray,
+    dz0: np.ndarray,
+    position: float,
+    left: float,
+    right: float,
+) -> dict[str, np.ndarray]:
+    """Exact derivatives of a line of S(ω) = 2 Re c·(iω − A)⁻¹ z0 (implicit functions).
+
+    With R(ω) = (iω − A)⁻¹, l = c R and q = R z0, the derivative of S along a
+    direction in which A and z0 change by dA, dz0 (c fixed) is, at fixed ω,
+
+        S_θ = 2 Re [l dA q + l dz0],      S_ω = 2 Re [−i l q],     S_ωω = 2 Re [−2 l R q],
+        S_θω = 2 Re [−i (l R dA q + l dA R q + l R dz0)].
+
+    The maximum ω_p (S_ω = 0), the height h = S(ω_p) and the half-maximum points ω±
+    (S(ω±) = h/2) are implicit functions of θ:
+
+        dω_p/dθ = −S_θω/S_ωω (at ω_p),   dh/dθ = S_θ(ω_p),
+        dω±/dθ = −(S_θ(ω±) − ½ S_θ(ω_p)) / S_ω(ω±),   dFWHM/dθ = dω+/dθ − dω−/dθ.
+
+    Every quantity is a handful of dense solves with iω − A (no finite difference).
+    The points are first polished by :func:`refine_line`.
+
+    Args:
+        A: Generator (m, m). z0: initial vector (m,). c: readout row (m,).
+        dA: ``(k, m, m)``; dz0: ``(k, m)`` (derivatives along k directions).
+        position, left, right: ω_p and the half-maximum crossings ω−, ω+ of the line
+            (:func:`find_lines`), in the generator's frequency units.
+
+    Returns:
+        ``{"position", "fwhm", "height"}``: arrays ``(k,)`` of derivatives.
+    """
+    A = np.asarray(A, dtype=complex)
+    m = A.shape[0]
+    eye = np.eye(m)
+
+    def parts(w: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        a = 1j * w * eye - A
+        q = np.linalg.solve(a, z0)
+        lv = np.linalg.solve(a.T, c)
+        return a, q, lv, np.einsum("i,kij,j->k", lv, dA, q) + dz0 @ lv
+
+    w_p, left, right, _h = refine_line(A, z0, c, position, left, right)
+    a_p, q_p, l_p, core_p = parts(w_p)
+    s_theta_p = 2.0 * np.real(core_p)
+    rq = np.linalg.solve(a_p, q_p)
+    lr = np.linalg.solve(a_p.T, l_p)
+    s_ww = 2.0 * np.real(-2.0 * (l_p @ rq))
+    s_tw = 2.0 * np.real(
+        -1j * (np.einsum("i,kij,j->k", lr, dA, q_p) + np.einsum("i,kij,j->k", l_p, dA, rq)
+               + dz0 @ lr)
+    )  # fmt: skip
+    d_pos = -s_tw / s_ww
+    d_half = []
+    for w in (left, right):
+        _a, q, lv, core = parts(w)
+        s_w = 2.0 * np.real(-1j * (lv @ q))
+        d_half.append(-(2.0 * np.real(core) - 0.5 * s_theta_p) / s_w)
+    return {"position": d_pos, "fwhm": d_half[1] - d_half[0], "height": s_theta_p}
 
 
 def _half_crossing(
@@ -274,7 +403,10 @@ __all__ = [
     "Peak",
     "PoleResidue",
     "adaptive_grid",
+    "find_lines",
     "find_peaks",
+    "line_derivatives",
+    "refine_line",
     "pole_residue",
     "resolvent_spectrum",
     "spectrum_function",

@@ -562,3 +562,40 @@ def test_bad_inputs():
         cs.readout(AD * A)
     with pytest.raises(ValueError, match="averages"):
         cs.compile().evaluate(np.zeros(3), np.zeros(len(st.model.parameters)))
+
+
+def test_tangent_evaluation_and_elastic_split_match_differences():
+    """Forward-mode (M, x0, xs, b) and the split's (A, z0) along a random direction of
+    (averages, parameters) against central differences of the plain evaluation. The
+    entries are polynomials of low degree, so the difference error is O(h²) with
+    h = 1e-6 relative: tolerance 1e-6 of each array's scale."""
+    from vlaser.cumulants.algebra import Create as Cr
+    from vlaser.cumulants.correlate import split_elastic_tangent
+    from vlaser.laser.spectrum import correlation_for
+
+    ls, cs, cc = correlation_for(2, "coherent", 1)
+    rng = np.random.default_rng(7)
+    p0 = ls.param_array(LaserParams(delta2=3.0, delta3=-1.0, omega2=0.4, omega3=0.6,
+                                    atoms=2e4, nu2=1e-3, nu3=2e-3))  # fmt: skip
+    n_avg = len(cs.steady.averages)
+    u = rng.normal(size=n_avg) + 1j * rng.normal(size=n_avg)
+    du = rng.normal(size=(2, n_avg)) + 1j * rng.normal(size=(2, n_avg))
+    dp = rng.normal(size=(2, p0.size))
+    (m, x0, xs, b), tan = cc.evaluate_tangent(u, du, p0, dp)
+    plain = cc.evaluate(u, p0)[0]  # same arithmetic in complex: equal to round-off
+    assert np.max(np.abs(m - plain)) <= 1e-14 * np.max(np.abs(plain))
+    ro = cs.readout(Cr(CAVITY))
+    a, z0, _c, da, dz0 = split_elastic_tangent(m, x0, xs, b, *tan, ro, cs.identity_index)
+    h = 1e-6
+    for k in range(2):
+        plus = cc.evaluate(u + h * du[k], p0 + h * dp[k])
+        minus = cc.evaluate(u - h * du[k], p0 - h * dp[k])
+        for j in range(4):
+            fd = (np.asarray(plus[j]) - np.asarray(minus[j])) / (2 * h)
+            scale = np.max(np.abs(fd)) + 1.0
+            assert np.max(np.abs(fd - tan[j][k])) <= 1e-6 * scale, j
+        zero = [np.zeros_like(t) for t in tan]
+        ap, zp, *_ = split_elastic_tangent(*plus, *zero, ro, cs.identity_index)
+        am, zm, *_ = split_elastic_tangent(*minus, *zero, ro, cs.identity_index)
+        for fd, an in (((ap - am) / (2 * h), da[k]), ((zp - zm) / (2 * h), dz0[k])):
+            assert np.max(np.abs(fd - an)) <= 1e-6 * (np.max(np.abs(fd)) + 1.0)

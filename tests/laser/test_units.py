@@ -120,3 +120,36 @@ def test_bad_inputs_one_line() -> None:
         units.cavity("sr88", g_hz=1e3, cooperativity_value=0.1)
     with pytest.raises(ParameterError):
         units.cavity("xe131")
+
+
+def _cli(capsys, *args):
+    from vlaser.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return exc.value.code, out, err
+
+
+@pytest.mark.parametrize("command", ["steady", "spectrum"])
+def test_laser_steady_and_spectrum_json_carry_si_with_a_species(capsys, command):
+    """Model keys unchanged; ``si`` added with --species: photons/s = 2κ n (κ in rad/s =
+    κ_model · 2π · Γ3/2π in Hz), line in Hz = model value × Γ3/2π."""
+    import json
+
+    args = ("laser", command, "--atoms", "30000", "--nu2", "10g2", "--nu3", "10g2", "--json")
+    code, out, _ = _cli(capsys, *args)
+    assert code == 0 and "si" not in json.loads(out)
+    code, out, _ = _cli(capsys, *args, "--species", "sr88")
+    assert code == 0
+    d = json.loads(out)
+    si, model = d["si"]["si"], d["si"]["model"]
+    assert model["photons"] == pytest.approx(d["photons"], rel=1e-12)
+    g3 = si["gamma3_hz"]
+    assert si["photons_per_s"] == pytest.approx(2 * model["kappa"] * d["photons"] * 2 * math.pi * g3,
+                                                rel=1e-12)  # fmt: skip
+    if command == "spectrum":
+        assert si["fwhm_hz"] == pytest.approx(d["fwhm"] * g3, rel=1e-12)
+        assert si["peak_hz"] == pytest.approx(d["peak"] * g3, rel=1e-12)
+    code, out, _ = _cli(capsys, *args[:-1], "--species", "sr88")
+    assert code == 0 and "SI (sr88): P = " in out

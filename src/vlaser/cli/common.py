@@ -130,3 +130,28 @@ def bundled_options(
         return wrapper
 
     return deco
+
+
+def si_block(
+    params: Any,
+    species: str | None,
+    photons: float,
+    fwhm: float | None = None,
+    peak: float | None = None,
+) -> dict[str, Any] | None:
+    """``{"model": ..., "si": ...}`` of :func:`vlaser.laser.units.si_readout` for one
+    point, or None without a species (model units only)."""
+    if species is None:
+        return None
+    from vlaser.laser.units import si_readout
+
+    return si_readout(params, species, photons=float(photons), fwhm=fwhm, peak=peak)
+
+
+def si_line(block: Mapping[str, Any]) -> str:
+    """One human-readable line of the SI readout (power, photon flux, line in Hz)."""
+    si = block["si"]
+    line = f"SI ({si['species']}): P = {si['power_w']:.4g} W ({si['photons_per_s']:.4g} photons/s)"
+    if "fwhm_hz" in si:
+        line += f", FWHM {si['fwhm_hz']:.4g} Hz, δp {si['peak_hz']:.4g} Hz"
+    return line

@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 
 from vlaser.cli.atom import Json
-from vlaser.cli.common import emit_json, fail, rate
+from vlaser.cli.common import emit_json, fail, rate, si_block, si_line
 from vlaser.cli.laser import ENSEMBLE_OPTIONS, laser_command, laser_params, warn_unphysical
 from vlaser.errors import ParameterError
 
@@ -52,11 +52,23 @@ def sensitivity_cmd(
         ),
     ] = None,
     order: Order = 2,
+    line_method: Annotated[
+        str,
+        typer.Option(
+            "--line-method",
+            help="FWHM/δp derivatives: implicit (exact, default) or difference (central "
+            "differences of re-solved spectra, the check).",
+        ),
+    ] = "implicit",
     as_json: Json = False,
 ) -> None:
     """Derivatives of n, inversion, coherent fraction (and FWHM, δp) at the steady state,
-    by implicit differentiation with the analytic Jacobian (line: central differences)."""
-    from vlaser.laser.sensitivity import PARAMETERS, check_names, sensitivity
+    by implicit differentiation with the analytic Jacobian (the line: implicit functions
+    of the spectrum's linear system)."""
+    from vlaser.laser.sensitivity import LINE_METHODS, PARAMETERS, check_names, sensitivity
+
+    if line_method not in LINE_METHODS:
+        raise ParameterError("--line-method", line_method, f"one of {', '.join(LINE_METHODS)}")
 
     species = texts.get("species")
     names = PARAMETERS if parameters is None else check_names(parameters)
@@ -65,12 +77,12 @@ def sensitivity_cmd(
 
     st = steady_state(p, order=order, dynamics=False)
     warn_unphysical(st)
-    s = sensitivity(p, order, names=names, spectrum=spectrum, steady=st)
+    s = sensitivity(p, order, names=names, spectrum=spectrum, steady=st,
+                    line_method=line_method)  # fmt: skip
     out = s.to_dict() | {"params": p.to_dict()}
-    if species is not None:
-        from vlaser.laser.units import si_readout
-
-        out["si"] = si_readout(p, species, photons=s.photons, fwhm=s.fwhm, peak=s.peak)
+    si = si_block(p, species, s.photons, fwhm=s.fwhm, peak=s.peak)
+    if si is not None:
+        out["si"] = si
     if as_json:
         emit_json(out)
         return
@@ -80,14 +92,8 @@ def sensitivity_cmd(
         typer.echo(f"d{q}/d: " + ", ".join(f"{k} {v:+.4g}" for k, v in d.items()))
     if s.pulling is not None:
         typer.echo(f"pulling dδp/dΔc = {s.pulling:.6g}")
-    if "si" in out:
-        si = out["si"]["si"]
-        line = (
-            f"SI ({si['species']}): P = {si['power_w']:.4g} W ({si['photons_per_s']:.4g} photons/s)"
-        )
-        if "fwhm_hz" in si:
-            line += f", FWHM {si['fwhm_hz']:.4g} Hz, δp {si['peak_hz']:.4g} Hz"
-        typer.echo(line)
+    if si is not None:
+        typer.echo(si_line(si))
 
 
 def _bounds(specs: list[str], gamma2: float) -> dict[str, tuple[float, float]]:

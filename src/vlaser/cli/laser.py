@@ -23,6 +23,8 @@ from vlaser.cli.common import (
     emit_json,
     rate,
     resolve_gamma2,
+    si_block,
+    si_line,
 )
 from vlaser.errors import ParameterError
 from vlaser.params import LaserParams
@@ -349,11 +351,15 @@ def register(app: typer.Typer) -> None:
         from vlaser.laser import steady_state
 
         _check_order(order)
+        species = texts.get("species")
         p = laser_params(**texts)
         res = steady_state(p, order=order, dynamics=not no_dynamics)
         warn_unphysical(res)
         out = res.to_dict()
         out["params"] = p.to_dict()
+        si = si_block(p, species, float(res.photons))
+        if si is not None:
+            out["si"] = si
         if json:
             emit_json(out)
             return
@@ -370,6 +376,8 @@ def register(app: typer.Typer) -> None:
         dyn = res.dynamics.item()
         if dyn is not None:
             typer.echo(f"dynamics           : {dyn.note}")
+        if si is not None:
+            typer.echo(si_line(si))
 
     @sub.command("dynamics")
     @laser_command(without=ENSEMBLE_OPTIONS)

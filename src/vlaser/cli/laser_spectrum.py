@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import typer
 
 from vlaser.cli.atom import Json
-from vlaser.cli.common import RATE_HELP, emit_json, rate
+from vlaser.cli.common import RATE_HELP, emit_json, rate, si_block, si_line
 from vlaser.cli.laser import laser_command, laser_params, warn_unphysical
 from vlaser.errors import ParameterError
 
@@ -49,6 +49,7 @@ def spectrum_cmd(
 
     if out is not None and out.suffix.lower() != ".png":
         raise ParameterError("out", str(out), "a path ending in .png")
+    species = texts.get("species")
     p = laser_params(**texts)
     sp = cavity_spectrum(p, frame=frame, order=order, allow_unstable=allow_unstable)
     warn_unphysical(sp.steady)
@@ -60,6 +61,9 @@ def spectrum_cmd(
         "params": p.to_dict(),
         "units": "Gamma3 (keys *_gamma2: Gamma2); positions relative to omega2",
     }
+    si = si_block(p, species, sp.photons, fwhm=sp.fwhm, peak=sp.peak) if sp.peaks else None
+    if si is not None:
+        result["si"] = si
     if as_json:
         emit_json(result)
         return
@@ -68,6 +72,8 @@ def spectrum_cmd(
         f"FWHM {sp.fwhm:.6g} Γ3 ({result['fwhm_gamma2']:.4f} Γ2)"
     )
     typer.echo(f"photons n = {sp.photons:.6g}, coherent |<a>|² = {sp.coherent_photons:.4g}")
+    if si is not None:
+        typer.echo(si_line(si))
     if not sp.stable:
         typer.echo("warning: unstable steady state; formal spectrum", err=True)
 

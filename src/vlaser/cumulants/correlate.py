@@ -42,6 +42,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from math import factorial
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -560,6 +561,111 @@ class CompiledCorrelation:
         xs = np.stack(vals[ne + n : ne + 2 * n], axis=-1)
         return m, x0, xs, vals[-1]
 
+    def evaluate_tangent(
+        self, u: np.ndarray, du: np.ndarray, p: np.ndarray, dp: np.ndarray
+    ) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+        """(M, x0, xs, b) at one point and their exact directional derivatives.
+
+        Forward-mode differentiation: the generated code (polynomial arithmetic only) is
+        run on :class:`Tangent` numbers that carry, next to each value, its derivative
+        along ``k`` directions at once. The conjugate averages get the conjugate
+        tangents, so the derivative is exact for the non-holomorphic entries too.
+
+        Args:
+            u: Steady-state averages, complex ``(n_avg,)``.
+            du: Their derivatives along k directions, complex ``(k, n_avg)``.
+            p: Parameters, float ``(n_params,)``.
+            dp: Their derivatives along the same directions, ``(k, n_params)``.
+
+        Returns:
+            ``((M, x0, xs, b), (dM, dx0, dxs, db))`` with M ``(n, n)``, dM ``(k, n, n)``,
+            x0/xs ``(n,)``, dx0/dxs ``(k, n)``, b scalar, db ``(k,)``.
+        """
+        u = np.asarray(u, dtype=complex)
+        p = np.asarray(p, dtype=float)
+        du = np.atleast_2d(np.asarray(du, dtype=complex))
+        dp = np.atleast_2d(np.asarray(dp, dtype=float))
+        k = du.shape[0]
+        if u.shape != (len(self.cs.steady.averages),) or du.shape[1:] != u.shape:
+            raise ValueError("u must be (n_avg,) and du (k, n_avg)")
+        if p.shape != (self.n_params,) or dp.shape != (k, self.n_params):
+            raise ValueError("p must be (n_params,) and dp (k, n_params)")
+        vals = self._fn(
+            [Tangent(complex(p[i]), dp[:, i] + 0j) for i in range(p.size)],
+            [Tangent(complex(u[i]), du[:, i]) for i in range(u.size)],
+            [Tangent(complex(np.conj(u[i])), np.conj(du[:, i])) for i in range(u.size)],
+        )
+        val = np.array([v.v if isinstance(v, Tangent) else complex(v) for v in vals])
+        tan = np.stack(
+            [v.t if isinstance(v, Tangent) else np.zeros(k, complex) for v in vals], axis=1
+        )  # (k, n_values)
+        n, ne = self.n, self._n_entries
+        m = np.zeros((n, n), dtype=complex)
+        dm = np.zeros((k, n, n), dtype=complex)
+        if ne:
+            m[self._rows, self._cols] = val[:ne]
+            dm[:, self._rows, self._cols] = tan[:, :ne]
+        sl0, sls = slice(ne, ne + n), slice(ne + n, ne + 2 * n)
+        return (m, val[sl0], val[sls], val[-1]), (dm, tan[:, sl0], tan[:, sls], tan[:, -1])
+
+
+class Tangent:
+    """A complex number with its derivatives along k directions (forward mode).
+
+    Supports the arithmetic of sympy-generated polynomial code: ``+ − *``, division by
+    anything, and integer powers. ``v``: value (complex); ``t``: derivatives ``(k,)``.
+    """
+
+    __slots__ = ("t", "v")
+
+    def __init__(self, v: complex, t: np.ndarray) -> None:
+        self.v = v
+        self.t = t
+
+    def __add__(self, o: Any) -> Tangent:
+        if isinstance(o, Tangent):
+            return Tangent(self.v + o.v, self.t + o.t)
+        return Tangent(self.v + o, self.t)
+
+    __radd__ = __add__
+
+    def __neg__(self) -> Tangent:
+        return Tangent(-self.v, -self.t)
+
+    def __pos__(self) -> Tangent:
+        return self
+
+    def __sub__(self, o: Any) -> Tangent:
+        if isinstance(o, Tangent):
+            return Tangent(self.v - o.v, self.t - o.t)
+        return Tangent(self.v - o, self.t)
+
+    def __rsub__(self, o: Any) -> Tangent:
+        return Tangent(o - self.v, -self.t)
+
+    def __mul__(self, o: Any) -> Tangent:
+        if isinstance(o, Tangent):
+            return Tangent(self.v * o.v, self.v * o.t + self.t * o.v)
+        return Tangent(self.v * o, self.t * o)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, o: Any) -> Tangent:
+        if isinstance(o, Tangent):
+            return Tangent(self.v / o.v, (self.t * o.v - self.v * o.t) / (o.v * o.v))
+        return Tangent(self.v / o, self.t / o)
+
+    def __rtruediv__(self, o: Any) -> Tangent:
+        return Tangent(o / self.v, -o * self.t / (self.v * self.v))
+
+    def __pow__(self, e: Any) -> Tangent:
+        if isinstance(e, Tangent) or e != int(e):
+            raise TypeError("Tangent supports integer powers only")
+        e = int(e)
+        if e == 0:
+            return Tangent(1.0 + 0j, np.zeros_like(self.t))
+        return Tangent(self.v**e, e * self.v ** (e - 1) * self.t)
+
 
 # ---------------------------------------------------------------------------
 # Elastic / inelastic split and spectra
@@ -686,6 +792,65 @@ def split_elastic(
     return RegressionSpectrum(a, z0, cc, w, r, np.linalg.eigvals(a))
 
 
+def split_elastic_tangent(
+    m: np.ndarray,
+    x0: np.ndarray,
+    xs: np.ndarray,
+    b_mean: complex,
+    dm: np.ndarray,
+    dx0: np.ndarray,
+    dxs: np.ndarray,
+    db: np.ndarray,
+    c: np.ndarray,
+    identity: int | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The inelastic system of :func:`split_elastic` and its directional derivatives.
+
+    Always the driven form (x_1 kept as the last mode, rate r ≥ 0, also at r = 0 where
+    its source s vanishes at the steady state), so that the structure does not change
+    when a parameter moves r away from 0. The incoherent spectrum is the same as
+    :func:`split_elastic`'s: at r = 0 the extra term c·R s ⟨B⟩/(iω) is of the size of
+    the steady-state residual.
+
+    Args:
+        m, x0, xs, b_mean: As :func:`split_elastic`.
+        dm, dx0, dxs, db: Their derivatives along k directions, ``(k, n, n)``,
+            ``(k, n)``, ``(k, n)``, ``(k,)`` (:meth:`CompiledCorrelation.evaluate_tangent`).
+        c: Readout row (n,).
+        identity: Index of x_1 (``None``: no elastic part; A = M).
+
+    Returns:
+        ``(A, z0, c_A, dA, dz0)``: A ``(m, m)``, z0 ``(m,)``, c_A ``(m,)`` (constant),
+        dA ``(k, m, m)``, dz0 ``(k, m)``; S_inc(ω) = 2 Re c_A·(iω − A)⁻¹ z0.
+    """
+    m = np.asarray(m, dtype=complex)
+    dm = np.asarray(dm, dtype=complex)
+    c = np.asarray(c, dtype=complex)
+    if identity is None:
+        return m, np.asarray(x0, complex), c, dm, np.asarray(dx0, complex)
+    v = np.asarray(xs, dtype=complex)
+    dv = np.asarray(dxs, dtype=complex)
+    db = np.asarray(db, dtype=complex)
+    r = float(-m[identity, identity].real)
+    dr = -dm[:, identity, identity].real
+    keep = np.array([k for k in range(m.shape[0]) if k != identity], dtype=np.intp)
+    n = keep.size
+    k_dirs = dm.shape[0]
+    a = np.zeros((n + 1, n + 1), dtype=complex)
+    da = np.zeros((k_dirs, n + 1, n + 1), dtype=complex)
+    a[:n, :n] = m[np.ix_(keep, keep)]
+    da[:, :n, :n] = dm[:, keep][:, :, keep]
+    a[:n, n] = (m @ v + r * v)[keep]
+    da[:, :n, n] = (dm @ v + dv @ m.T + dr[:, None] * v + r * dv)[:, keep]
+    a[n, n] = -r
+    da[:, n, n] = -dr
+    z0 = np.concatenate([(np.asarray(x0, complex) - b_mean * v)[keep], [b_mean]])
+    dz0 = np.concatenate(
+        [(np.asarray(dx0, complex) - db[:, None] * v - b_mean * dv)[:, keep], db[:, None]], axis=1
+    )
+    return a, z0, np.concatenate([c[keep], [0.0]]), da, dz0
+
+
 __all__ = [
     "FRAMES",
     "RegressionSpectrum",
@@ -696,6 +861,8 @@ __all__ = [
     "correlation_system",
     "expand_correlation",
     "monomial_charge",
+    "Tangent",
     "split_elastic",
+    "split_elastic_tangent",
     "total_charge",
 ]

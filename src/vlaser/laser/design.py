@@ -7,14 +7,13 @@ from :mod:`vlaser.laser.sensitivity`, from several seeded starts.
 **Objectives** (maximised; the optimiser works on their logarithm):
 
 * ``"power"``: output power P = ħω2 · 2κ n (κ fixed: ∝ n). Gradient exact (implicit).
-* ``"linewidth"``: 1/FWHM of the lasing line. Gradient from central differences of the
-  spectrum (:func:`~vlaser.laser.sensitivity.line_derivatives_along`).
+* ``"linewidth"``: 1/FWHM of the lasing line. Gradient exact: implicit functions of
+  the spectrum (:func:`~vlaser.laser.sensitivity.line_derivatives_along`).
 * ``"clock"``: the figure of merit  F = P / (FWHM · |p_c|)  with p_c = dδp/d(ωc) the
   cavity-pulling coefficient: output power per unit linewidth and per unit transfer of
   cavity-frequency noise onto the line (large power, narrow line, line held by the
-  atoms). p_c is a central difference in Δc (step Γ2, as :func:`~vlaser.laser.spectrum.
-  pulling`); its gradient is a central difference of p_c (second differences of the
-  spectrum: the costliest objective).
+  atoms). p_c is exact (implicit, as the line derivatives); its gradient is a central
+  difference of p_c (a second derivative of the line: the costliest objective).
 
 **Constraints** (:class:`Constraints`; each as g ≥ 0 for SLSQP):
 
@@ -41,7 +40,7 @@ itself free (then Δ2 and Δc are independent).
 first-order prediction of the previous point (x + dx/ds·Δs), falling back to
 continuation from it and then to the full search of :func:`~vlaser.laser.steady.
 steady_state`; ``steady_states`` counts every fixed point solved, including those of
-the line's finite differences. Atom numbers are optimised as a continuous N and
+the clock objective's second differences. Atom numbers are optimised as a continuous N and
 reported rounded (the result is re-evaluated at the rounded N).
 
 **Infeasible problems** do not raise: the result has ``feasible = False`` and the
@@ -392,8 +391,7 @@ class Problem:
         kappa = float(p[ls.param_fields.index("kappa")])
         dlog_line = None
         if self.needs_line:
-            h = np.array([self._line_step(n) for n in self.free])
-            (pk, fw), dpk, dfw, solved = line_derivatives_along(ls, p, x, dx, self.d, h)
+            (pk, fw), dpk, dfw, solved = line_derivatives_along(ls, p, x, dx, self.d)
             self.steady_states += solved
             ev.fwhm, ev.peak = fw, pk
             dlog_line = dfw / fw
@@ -456,7 +454,7 @@ class Problem:
     def _pulling_and_gradient(
         self, p: np.ndarray, x: np.ndarray, dx: np.ndarray
     ) -> tuple[float, np.ndarray]:
-        """p_c = dδp/dΔc at p (step Γ2) and its central difference along each free
+        """p_c = dδp/dΔc at p (exact, implicit) and its central difference along each free
         direction (each side: Newton from the tangent, then p_c there)."""
         ls = self.ls
         ic = ls.param_fields.index("delta_c")
@@ -465,7 +463,7 @@ class Problem:
 
         def pc_at(pp: np.ndarray, xx: np.ndarray) -> float:
             dxc = state_derivatives_along(ls, pp, xx, ec)
-            _c, dpk, _dfw, solved = line_derivatives_along(ls, pp, xx, dxc, ec, np.array([self.g2]))
+            _c, dpk, _dfw, solved = line_derivatives_along(ls, pp, xx, dxc, ec)
             self.steady_states += solved
             return float(dpk[0])
 
