@@ -85,3 +85,36 @@ def test_dynamics_writes_traces_and_classifies(run_cli, tmp_path):
     with xr.open_dataset(out_nc) as ds:
         assert ds.photons.size == 51 and np.all(np.isfinite(ds.photons.values))
     assert "long_time" in json.dumps(d) or "class" in json.dumps(d)
+
+
+def test_order2_boundary_contradicts_the_regression_theorem():
+    """At ν = 0, just below the order-2 stability boundary (N_c ≈ 18565): the mode that
+    goes unstable is a coherent field at the lasing frequency (charge −1 under a†a + S2,
+    ≥ 90 % of the eigenvector's weight, |Im λ| within 0.02Γ3 of Δ2), with Re λ above
+    −0.1Γ2, while every regression pole of the same order decays faster than 0.1Γ2. In
+    the exact theory both are the same Liouvillian eigenvalues."""
+    from vlaser.figures.order3 import _edge
+    from vlaser.params import DEFAULT_GAMMA2 as G2
+
+    e = _edge(0.0, 2, 18565.0)
+    assert e["charge"] == -1 and e["weight"] >= 0.9
+    assert abs(e["frequency"] - 5.0) < 0.02
+    assert e["growth"] >= -0.1 * G2
+    assert e["pole_rate"] < -0.1 * G2 and e["fwhm"] > 0.5 * G2
+
+
+def test_consistency_claim_logic():
+    import xarray as xr
+
+    from vlaser.figures.order3 import _consistency_claim
+    from vlaser.params import DEFAULT_GAMMA2 as G2
+
+    def ds(growth, pole):
+        keys = dict(atoms=18555.0, charge=-1.0, weight=0.98, frequency=4.99, growth=growth,
+                    pole_rate=pole, pole_frequency=4.99, fwhm=0.9 * G2)  # fmt: skip
+        data = {f"edge_{k}": (("nu", "order"), np.array([[v]])) for k, v in keys.items()}
+        return xr.Dataset(data, coords={"nu": [0.0], "order": [2]}, attrs={"gamma2": G2})
+
+    assert _consistency_claim(ds(-0.001 * G2, -0.44 * G2)).holds is True
+    assert _consistency_claim(ds(-0.001 * G2, -0.01 * G2)).holds is False  # consistent
+    assert _consistency_claim(ds(-0.5 * G2, 0.3 * G2)).holds is True  # growing pole
