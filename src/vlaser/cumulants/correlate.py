@@ -603,8 +603,14 @@ class CompiledCorrelation:
         exprs = [cs.rows[k][j] for k, j in self._entries]
         exprs += list(cs.initial) + list(cs.stationary) + [cs.b_mean]
         exprs = [sp.sympify(e).xreplace(rename) for e in exprs]
+        # Only the averages the expressions use are arguments (a K-group system uses
+        # O(K) of its O(K²) averages; lambdify's argument processing is superlinear).
+        used = set().union(*(e.free_symbols for e in exprs)) if exprs else set()
+        self._u_used = np.array([k for k, s in enumerate(u) if s in used], dtype=np.intp)
+        self._c_used = np.array([k for k, s in enumerate(ubar) if s in used], dtype=np.intp)
+        args = [u[k] for k in self._u_used] + [ubar[k] for k in self._c_used]
         self._fn: Callable = sp.lambdify(
-            [params, u, ubar], exprs, modules="numpy", cse=True, dummify=False
+            [params, args], exprs, modules="numpy", cse=True, dummify=False
         )
         self._n_entries = len(self._entries)
         self._rows = np.array([e[0] for e in self._entries], dtype=np.intp)
@@ -638,8 +644,7 @@ class CompiledCorrelation:
         p = np.broadcast_to(p, (*batch, p.shape[-1]))
         vals = self._fn(
             [p[..., i] for i in range(p.shape[-1])],
-            [u[..., i] for i in range(u.shape[-1])],
-            [np.conj(u[..., i]) for i in range(u.shape[-1])],
+            [u[..., i] for i in self._u_used] + [np.conj(u[..., i]) for i in self._c_used],
         )
         vals = [np.broadcast_to(np.asarray(v, dtype=complex), batch) for v in vals]
         n, ne = self.n, self._n_entries
