@@ -32,8 +32,15 @@ P = a†, B = a) x_P is the physical coherent-frame correlation; the others are 
 auxiliary "phase-factor" variables of the paper's Appendix B. The charges are
 computed with the engine ([Q, P] = m P), not tabulated.
 
+**Atom groups.** For the K-group model of a
+:class:`~vlaser.cumulants.groups.GroupFamily` (``family=``), the rows of operators on
+atom groups only are derived on (r + 1)-group slot models and mapped to the groups
+(:class:`_GroupDeriver`): the same rows as a derivation on the K-group model (tested
+for K = 2, 3), with the number of derivations independent of K.
+
 Everything is symbolic (sympy) and then compiled with :func:`sympy.lambdify` into a
-vectorized function of the parameters and the steady-state averages.
+vectorized function of the parameters and the steady-state averages (only the averages
+that occur are arguments).
 """
 
 from __future__ import annotations
