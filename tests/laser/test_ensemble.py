@@ -92,3 +92,26 @@ def test_sparse_growth_rate_is_the_dense_rightmost_eigenvalue(atoms):
     dense = np.linalg.eigvals(jac.toarray())
     assert abs(g - float(np.max(dense.real))) < 1e-6
     assert abs(float(ss.max_growth_rate) - g) < 1e-9
+
+
+@pytest.mark.slow
+def test_warm_started_growth_rate_along_a_scan_is_the_dense_rightmost_eigenvalue():
+    """Along a grid the shift-invert check starts ARPACK from the neighbour's Ritz
+    vectors; the result is still the dense rightmost eigenvalue (bound as above), and
+    the same as a cold check to ARPACK's tolerance."""
+    from vlaser.laser.steady import growth_rate
+
+    ls = group_equations(6)
+    grid = BASE.replace(atoms=np.array([45000.0, 50000.0]), doppler_width=120 * G2, classes=6)
+    ss = steady_state(grid, system=ls, dynamics=False)
+    assert np.all(ss.converged)
+    pv = ls.param_array(grid)
+    start: dict = {}
+    for i in range(2):
+        g_warm, jac = growth_rate(ls, pv[i], ss.x[i], start)
+        assert start  # the first point stored its Ritz vectors, the second used them
+        g_cold, _ = growth_rate(ls, pv[i], ss.x[i])
+        dense = float(np.max(np.linalg.eigvals(jac.toarray()).real))
+        assert abs(g_warm - dense) < 1e-6
+        assert abs(g_warm - g_cold) < 1e-6
+        assert abs(float(ss.max_growth_rate[i]) - g_warm) < 1e-6

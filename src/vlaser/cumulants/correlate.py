@@ -32,8 +32,15 @@ P = a†, B = a) x_P is the physical coherent-frame correlation; the others are 
 auxiliary "phase-factor" variables of the paper's Appendix B. The charges are
 computed with the engine ([Q, P] = m P), not tabulated.
 
+**Atom groups.** For the K-group model of a
+:class:`~vlaser.cumulants.groups.GroupFamily` (``family=``), the rows of operators on
+atom groups only are derived on (r + 1)-group slot models and mapped to the groups
+(:class:`_GroupDeriver`): the same rows as a derivation on the K-group model (tested
+for K = 2, 3), with the number of derivations independent of K.
+
 Everything is symbolic (sympy) and then compiled with :func:`sympy.lambdify` into a
-vectorized function of the parameters and the steady-state averages.
+vectorized function of the parameters and the steady-state averages (only the averages
+that occur are arguments).
 """
 
 from __future__ import annotations
@@ -55,7 +62,7 @@ from vlaser.cumulants.algebra import (
     monomial_from_factors,
 )
 from vlaser.cumulants.complete import System
-from vlaser.cumulants.derive import derive_operator
+from vlaser.cumulants.derive import _subsystems, derive_operator
 from vlaser.cumulants.expand import canonical, cumulant_expand, set_partitions
 from vlaser.cumulants.model import Jump, Model
 
@@ -93,10 +100,18 @@ class ChargeJump:
         return self.jump.text()
 
 
-def _concrete(jump: Jump, labels: Sequence[object]) -> Operator | None:
-    """The part of a collective jump operator that acts on the given atom labels."""
+def _concrete(
+    jump: Jump, labels: Sequence[object], near: Monomial | None = None
+) -> Operator | None:
+    """The part of a collective jump operator that acts on the given atom labels
+    (only its terms on the Fock modes and atom groups of ``near``, if given: the
+    others commute with ``near``)."""
     out = Operator()
     for term in jump.op.terms:
+        if near is not None:
+            modes, spaces = _subsystems(term.op)
+            if not (modes & {f[0] for f in near.fock} or spaces & {a[0] for a in near.atoms}):
+                continue
         if not term.indices:
             out = out + term.op
         elif len(term.indices) == 1:
@@ -110,15 +125,15 @@ def _concrete(jump: Jump, labels: Sequence[object]) -> Operator | None:
 def monomial_charge(jump: Jump, mono: Monomial) -> sp.Rational | None:
     """Charge m of a monomial under a collective Hermitian jump operator Q.
 
-    Atoms not in ``mono`` commute with it, so only Q's terms on its atoms (and the
-    mode terms) are needed.
+    Atoms not in ``mono`` and subsystems it does not act on commute with it, so only
+    Q's terms on its atoms and modes are needed.
 
     Returns:
         The rational m with [Q, mono] = m·mono; ``None`` if there is none.
     """
     if jump.over is not None:
         return None
-    q = _concrete(jump, sorted(set(mono.labels()), key=str))
+    q = _concrete(jump, sorted(set(mono.labels()), key=str), near=mono)
     if q is None:
         return None
     comm = commutator(q, Operator({mono: 1})).expand()
@@ -247,6 +262,73 @@ def _derive_with_labels(model: Model, mono: Monomial, extra: Sequence[int]) -> O
     return Operator({k: v.subs(eps, 0) for k, v in d.terms.items()}).expand()
 
 
+class _GroupDeriver:
+    """d/dt of an operator of a K-group family model from small slot models.
+
+    The model of a :class:`~vlaser.cumulants.groups.GroupFamily` is invariant under
+    permuting its groups together with their parameters, and a right-hand side
+    involves at most one group more than its operator (the argument of
+    :mod:`vlaser.cumulants.groups`): an operator on r groups is derived once on the
+    (r + 1)-group model with its groups renamed to slots 1..r (memoized per renamed
+    operator), the slots are mapped back to its groups, and the terms on slot r + 1
+    ("another group") are repeated for every group it does not involve, each with
+    that group's space and parameters. Operators with a Fock-mode factor couple to
+    every group; they are derived on the full model. No derivation scales with K.
+    """
+
+    def __init__(self, family: object, model: Model, n_groups: int) -> None:
+        self.family = family
+        self.model = model
+        self.n_groups = n_groups
+        self.spaces = [family.space(k) for k in range(1, n_groups + 1)]  # type: ignore[attr-defined]
+        self.group_of = {s: k for k, s in enumerate(self.spaces, start=1)}
+        self._models: dict[int, Model] = {}
+        self._memo: dict[Monomial, Operator] = {}
+
+    def _slot_model(self, n_slots: int) -> Model:
+        if n_slots not in self._models:
+            self._models[n_slots] = self.family.build(n_slots)  # type: ignore[attr-defined]
+        return self._models[n_slots]
+
+    def _mapping(self, groups: Sequence[int]) -> tuple[dict, dict]:
+        """Slot j+1 -> group groups[j]: (space map, parameter-symbol map)."""
+        fam = self.family
+        spaces = {fam.space(j + 1): self.spaces[g - 1] for j, g in enumerate(groups)}  # type: ignore[attr-defined]
+        syms: dict[sp.Symbol, sp.Symbol] = {}
+        for j, g in enumerate(groups):
+            src, dst = fam.symbols(j + 1), fam.symbols(g)  # type: ignore[attr-defined]
+            for name, sym in src.items():
+                syms[sym] = dst[name]
+        return spaces, syms
+
+    def derive(self, mono: Monomial) -> Operator:
+        from vlaser.cumulants.groups import _relabel_spaces
+
+        if mono.fock or not mono.atoms or any(a[0] not in self.group_of for a in mono.atoms):
+            return derive_operator(self.model, mono)
+        groups = sorted({self.group_of[a[0]] for a in mono.atoms})
+        r = len(groups)
+        to_slots = {self.spaces[g - 1]: self.family.space(j + 1) for j, g in enumerate(groups)}  # type: ignore[attr-defined]
+        rep = _relabel_spaces(mono, to_slots)
+        d = self._memo.get(rep)
+        if d is None:
+            d = derive_operator(self._slot_model(r + 1), rep)
+            self._memo[rep] = d
+        other_space = self.family.space(r + 1)  # type: ignore[attr-defined]
+        other_syms = set(self.family.symbols(r + 1).values())  # type: ignore[attr-defined]
+        out: dict[Monomial, sp.Expr] = {}
+        for m, c in d.terms.items():
+            other = any(a[0] == other_space for a in m.atoms) or bool(
+                sp.sympify(c).free_symbols & other_syms
+            )
+            targets = [g for g in range(1, self.n_groups + 1) if g not in groups] if other else [0]
+            for g in targets:
+                spaces, syms = self._mapping(groups + ([g] if other else []))
+                mm = _relabel_spaces(m, spaces)
+                out[mm] = out.get(mm, sp.Integer(0)) + sp.sympify(c).xreplace(syms)
+        return Operator({m: c for m, c in out.items() if c != 0})
+
+
 # ---------------------------------------------------------------------------
 # The correlation system
 # ---------------------------------------------------------------------------
@@ -369,6 +451,7 @@ def correlation_system(
     readout: Sequence[Monomial | Operator],
     frame: str = "coherent",
     order: int | None = None,
+    family: object | None = None,
 ) -> CorrelationSystem:
     """Derive the closed regression system for ⟨P(τ) B(0)⟩.
 
@@ -382,6 +465,11 @@ def correlation_system(
         frame: ``"coherent"`` (spectrum against a stable reference, Appendix B) or
             ``"instantaneous"`` (the frame of the steady-state equations).
         order: Cumulant order (default: the steady state's).
+        family: The :class:`~vlaser.cumulants.groups.GroupFamily` whose K-group model
+            ``steady`` belongs to (e.g. a :class:`~vlaser.cumulants.groups.GroupSystem`):
+            rows of operators on atom groups only are then derived on small slot
+            models (:class:`_GroupDeriver`; the same rows, cost independent of K).
+            Only for a B without atoms.
 
     Returns:
         The :class:`CorrelationSystem`.
@@ -421,12 +509,21 @@ def correlation_system(
             p = _canonical_fixed(mono, fixed, sym)
             if p not in queue:
                 queue.append(p)
+    deriver = None
+    if family is not None and not blabels:
+        n_groups = len(model.groups)
+        deriver = _GroupDeriver(family, model, n_groups)
     raw_rows: list[dict[Monomial, sp.Expr]] = []
     pos = 0
     while pos < len(queue):
         p = queue[pos]
         pos += 1
-        d_op = Operator() if p.is_identity else _derive_with_labels(model, p, blabels)
+        if p.is_identity:
+            d_op = Operator()
+        elif deriver is not None:
+            d_op = deriver.derive(p)
+        else:
+            d_op = _derive_with_labels(model, p, blabels)
         row = expand_correlation(d_op, k, fixed, sym)
         if frame == "coherent":
             for cj, mb in zip(cjs, b_charges, strict=True):
@@ -514,8 +611,14 @@ class CompiledCorrelation:
         exprs = [cs.rows[k][j] for k, j in self._entries]
         exprs += list(cs.initial) + list(cs.stationary) + [cs.b_mean]
         exprs = [sp.sympify(e).xreplace(rename) for e in exprs]
+        # Only the averages the expressions use are arguments (a K-group system uses
+        # O(K) of its O(K²) averages; lambdify's argument processing is superlinear).
+        used = set().union(*(e.free_symbols for e in exprs)) if exprs else set()
+        self._u_used = np.array([k for k, s in enumerate(u) if s in used], dtype=np.intp)
+        self._c_used = np.array([k for k, s in enumerate(ubar) if s in used], dtype=np.intp)
+        args = [u[k] for k in self._u_used] + [ubar[k] for k in self._c_used]
         self._fn: Callable = sp.lambdify(
-            [params, u, ubar], exprs, modules="numpy", cse=True, dummify=False
+            [params, args], exprs, modules="numpy", cse=True, dummify=False
         )
         self._n_entries = len(self._entries)
         self._rows = np.array([e[0] for e in self._entries], dtype=np.intp)
@@ -549,8 +652,7 @@ class CompiledCorrelation:
         p = np.broadcast_to(p, (*batch, p.shape[-1]))
         vals = self._fn(
             [p[..., i] for i in range(p.shape[-1])],
-            [u[..., i] for i in range(u.shape[-1])],
-            [np.conj(u[..., i]) for i in range(u.shape[-1])],
+            [u[..., i] for i in self._u_used] + [np.conj(u[..., i]) for i in self._c_used],
         )
         vals = [np.broadcast_to(np.asarray(v, dtype=complex), batch) for v in vals]
         n, ne = self.n, self._n_entries

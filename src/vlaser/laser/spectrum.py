@@ -72,8 +72,15 @@ def correlation_for(
 
 @functools.lru_cache(maxsize=16)
 def _correlation_for(order: int, frame: str, groups: int) -> tuple[LaserSystem, Any, Any]:
-    ls = laser_equations(order) if groups == 1 else group_equations(groups, order)
-    cs = correlation_system(ls.system, Destroy(CAVITY), [Create(CAVITY)], frame=frame)
+    if groups == 1:
+        ls, family = laser_equations(order), None
+    else:
+        from vlaser.laser.model import laser_family
+
+        ls, family = group_equations(groups, order), laser_family()
+    cs = correlation_system(
+        ls.system, Destroy(CAVITY), [Create(CAVITY)], frame=frame, family=family
+    )
     return ls, cs, CompiledCorrelation(cs)
 
 

@@ -532,7 +532,9 @@ def _cluster_centres(ls: LaserSystem, p: np.ndarray) -> list[float]:
     return centres
 
 
-def _global_rightmost(ls: LaserSystem, p: np.ndarray, jac: Any) -> tuple[np.ndarray, np.ndarray]:
+def _global_rightmost(
+    ls: LaserSystem, p: np.ndarray, jac: Any, start: dict | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Rightmost eigenvalues and vectors of a sparse Jacobian.
 
     Group systems: shift-invert Arnoldi (ARPACK, sparse complex LU of J − σ) around
@@ -542,6 +544,11 @@ def _global_rightmost(ls: LaserSystem, p: np.ndarray, jac: Any) -> tuple[np.ndar
     where that fails, ARPACK 'LR' (60 Krylov vectors; it converges slowly, or not at
     all below threshold, where eigenvalues ~1e-3 Γ3 sit in a spectrum ~10 Γ3 wide),
     then the dense eigen-decomposition.
+
+    ``start`` (a dict kept along a scan) holds, per centre, the sum of the previous
+    point's Ritz vectors there; it is ARPACK's start vector at the next point (about
+    half the solves near a neighbour; the convergence test is unchanged, so only the
+    cost depends on it).
     """
     import scipy.sparse as sps
     import scipy.sparse.linalg as spla
@@ -559,10 +566,13 @@ def _global_rightmost(ls: LaserSystem, p: np.ndarray, jac: Any) -> tuple[np.ndar
                     a.shape, matvec=lambda v, lu=lu, d=shifted.dtype: lu.solve(np.asarray(v, d)),
                     dtype=shifted.dtype,
                 )  # fmt: skip
+                v0 = _start_vector(start, c, shifted.dtype, a.shape[0])
                 mu, v = spla.eigs(op, k=SHIFT_MODES, which="LM", ncv=20, tol=RITZ_TOL,
-                                  maxiter=300)  # fmt: skip
+                                  maxiter=300, v0=v0)  # fmt: skip
                 ws.append(sigma + 1.0 / mu)
                 vs.append(v)
+                if start is not None:
+                    start[round(c, 2)] = v.sum(axis=1)
         except (RuntimeError, spla.ArpackNoConvergence, spla.ArpackError):
             ws = []
         if ws:
@@ -575,7 +585,22 @@ def _global_rightmost(ls: LaserSystem, p: np.ndarray, jac: Any) -> tuple[np.ndar
         return w, v
 
 
-def growth_rate(ls: LaserSystem, p: np.ndarray, x: np.ndarray) -> tuple[float, Any]:
+def _start_vector(start: dict | None, centre: float, dtype: Any, n: int) -> np.ndarray | None:
+    """The stored start vector of the nearest centre (within 0.05 Γ3), or ``None``."""
+    if not start:
+        return None
+    near = min(start, key=lambda c: abs(c - centre))
+    v = start[near]
+    if abs(near - centre) > 0.05 or v.shape != (n,):
+        return None
+    v = v.real if np.dtype(dtype).kind == "f" else v
+    v = np.asarray(v, dtype=dtype)
+    return v if np.all(np.isfinite(v)) and np.any(v != 0) else None
+
+
+def growth_rate(
+    ls: LaserSystem, p: np.ndarray, x: np.ndarray, start: dict | None = None
+) -> tuple[float, Any]:
     """Largest real part of the Jacobian's eigenvalues at ``x`` (Γ3), and the Jacobian
     (dense, or sparse above :data:`DENSE_EIG_LIMIT` real variables).
 
@@ -583,7 +608,8 @@ def growth_rate(ls: LaserSystem, p: np.ndarray, x: np.ndarray) -> tuple[float, A
     shift-invert Arnoldi around the one-group laser's rightmost frequencies
     (:func:`_global_rightmost`, ~0.2 s at 9 classes on the 2-core sandbox, against
     0.25 s to over 20 s for ARPACK 'LR', which does not converge below threshold);
-    tests/laser/test_ensemble.py checks it against dense eigenvalues.
+    tests/laser/test_ensemble.py checks it against dense eigenvalues. ``start``: see
+    :func:`_global_rightmost` (a dict that a scan passes from point to point).
     """
     kern = ls.compiled.point(p)
     if ls.compiled.n_real <= DENSE_EIG_LIMIT:
@@ -594,7 +620,7 @@ def growth_rate(ls: LaserSystem, p: np.ndarray, x: np.ndarray) -> tuple[float, A
     jac = kern.jac_sparse(x)
     if not np.all(np.isfinite(jac.data)):
         return float("nan"), jac
-    w, _ = _global_rightmost(ls, p, jac)
+    w, _ = _global_rightmost(ls, p, jac, start)
     return float(np.max(w.real)), jac
 
 
@@ -791,6 +817,7 @@ def steady_state(
 
         lower = steady_state(params, system=lower_system(ls), dynamics=False, solver=sv)
     reuse = Factorization() if ls.compiled.sparse else None
+    ritz: dict = {}  # start vectors of the sparse stability check along the grid
     for count, idx in enumerate(np.ndindex(*shape) if shape else [()]):
         p = pgrid[idx]
         nb = _neighbour(idx) if shape else None
@@ -808,7 +835,7 @@ def steady_state(
         else:
             x, ok, r, m, why = _solve_point(ls, p, guess, solver=sv)
         xs[idx], conv[idx], resid[idx], method[idx], reason[idx] = x, ok, r, m, why
-        g, jac = growth_rate(ls, p, x) if ok else (float("nan"), None)
+        g, jac = growth_rate(ls, p, x, ritz) if ok else (float("nan"), None)
         growth[idx] = g
         dyn[idx] = None
         if dynamics and ok and not g < 0:
