@@ -694,8 +694,8 @@ class CompiledCorrelation:
             raise ValueError("p must be (n_params,) and dp (k, n_params)")
         vals = self._fn(
             [Tangent(complex(p[i]), dp[:, i] + 0j) for i in range(p.size)],
-            [Tangent(complex(u[i]), du[:, i]) for i in range(u.size)],
-            [Tangent(complex(np.conj(u[i])), np.conj(du[:, i])) for i in range(u.size)],
+            [Tangent(complex(u[i]), du[:, i]) for i in self._u_used]
+            + [Tangent(complex(np.conj(u[i])), np.conj(du[:, i])) for i in self._c_used],
         )
         val = np.array([v.v if isinstance(v, Tangent) else complex(v) for v in vals])
         tan = np.stack(
