@@ -8,9 +8,15 @@ at ≈ Δ2 alive over the whole run, so any integrator must resolve them: an imp
 method would pay a Jacobian factorization per step for no larger step. An explicit
 5(4) pair with error control, compiled, with the right-hand side evaluated from
 shared products (:mod:`vlaser.cumulants._integrate`), is the cheapest accurate choice.
+Measured on the order-3 limit cycle (N = 50000, ν = 10Γ2, cavity frame, rtol 1e-6): the
+mean step is 1/5 (dp5) and 1/4 (dop853) of the linear stability limit along the cycle,
+so the steps are set by accuracy; n itself (charge 0, untouched by any frame) oscillates
+at ≈ Δ2, and per-average frames (each average rotated at its own dominant frequency)
+did not lengthen the steps either.
 
 **Samples.** The state is stored at the requested times; for each interval between
-samples the integrator also records the time average (trapezoid over its steps) and
+samples the integrator also records the time average (cubic Hermite quadrature over its
+steps, from the values and slopes at both ends: error O(h⁵) per step) and
 the extremes of n = ⟨a†a⟩ and |⟨a⟩|², so that a coarse trace still gives exact time
 averages and oscillation envelopes, and a ring buffer of (t, n) after the last
 accepted steps gives the period of a fast oscillation.
