@@ -312,7 +312,8 @@ class Sensitivity:
             ...}``, plus ``"fwhm"`` and ``"peak"`` with ``spectrum=True``.
         fwhm, peak: Line FWHM and position δp from ω2 (Γ3; with ``spectrum=True``).
         pulling: dδp/dΔc (= :func:`~vlaser.laser.spectrum.pulling`), with the spectrum.
-        steps: Finite-difference steps used for the line (Γ3 or counts).
+        steps: Finite-difference steps of the line (Γ3 or counts) with
+            ``line_method="difference"``; None for the implicit route.
         stable, max_growth_rate: Of the fixed point.
         dx: dx/dθ, ``(len(names), n_real)``.
         method: How each group of derivatives was computed.
