@@ -155,3 +155,29 @@ def test_clock_objective_and_pareto_front():
     fw = [p.fwhm for p in front.points]
     assert all(f <= e * (1 + 1e-6) for f, e in zip(fw, front.epsilons, strict=True))
     assert front.points[-1].photons >= front.points[0].photons * (1 - 1e-9)
+
+
+def test_line_offset_constraint_keeps_the_line_near_omega2():
+    """From the 4-parameter power optimum with Δc free, the power optimum's line sits
+    more than 30Γ2 from ω2; the bound |δp| ≤ 30Γ2 becomes active and holds (SLSQP
+    constraint tolerance: 1e-6 relative), at slightly lower power."""
+    from vlaser.laser.spectrum import cavity_spectrum
+
+    start = PAPER.replace(delta2=3.3226, delta3=-1.2513, omega2=1.3547, omega3=1.5,
+                          delta_c=3.3226)  # fmt: skip
+    bounds = {"delta_c": (3.0, 5.5)}
+    free_run = design(start, "power", ("delta_c",), bounds, starts=2)
+    assert abs(cavity_spectrum(free_run.optimum.params).peak) > 30 * G2
+    res = design(start, "power", ("delta_c",), bounds, Constraints(max_line_offset=30 * G2),
+                 starts=2)  # fmt: skip
+    assert res.feasible and "max_line_offset" in res.active
+    assert abs(res.optimum.peak) <= 30 * G2 * (1 + 1e-6)
+    assert res.optimum.photons <= free_run.optimum.photons * (1 + 1e-9)
+    assert "max_line_offset" in Constraints(max_line_offset=1.0).names()
+    with pytest.raises(ParameterError, match="max-line-offset"):
+        Constraints(max_line_offset=-1.0)
+
+
+def test_cli_bad_line_offset_one_line(capsys):
+    code, out, err = _run(capsys, "design", "--max-line-offset", "-3")
+    assert code == 2 and out == "" and err.count("\n") == 1 and "max-line-offset" in err

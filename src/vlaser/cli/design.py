@@ -37,6 +37,14 @@ def _float(name: str, text: str | None, allowed: str = "a finite number > 0") ->
     return v
 
 
+def _positive_rate(name: str, text: str, gamma2: float) -> float:
+    """A rate option (Γ3 or g2 suffix) that must be finite and > 0."""
+    v = rate(text, name, gamma2)
+    if v is None or not (math.isfinite(v) and v > 0):
+        raise ParameterError(name, text, "a finite rate > 0 (Γ3, or suffix g2)")
+    return float(v)
+
+
 def sensitivity_cmd(
     texts: dict[str, str | None],
     spectrum: Annotated[
@@ -153,6 +161,13 @@ def design_cmd(
     stability_margin: Annotated[
         str, typer.Option("--stability-margin", help="Required max Re λ ≤ −margin·Γ2.")
     ] = "1e-3",
+    max_line_offset: Annotated[
+        str | None,
+        typer.Option(
+            "--max-line-offset",
+            help="Bound on |δp|, the line's distance from ω2 (Γ3 or g2): stay on the clock line.",
+        ),
+    ] = None,
     pareto_points: Annotated[
         int, typer.Option("--pareto", help="Trace power against FWHM with this many points.")
     ] = 0,
@@ -222,6 +237,9 @@ def design_cmd(
         inversion=inv,
         pump_intensity=_float("max-intensity", max_intensity),
         temperature=_float("max-temperature", max_temperature),
+        max_line_offset=None
+        if max_line_offset is None
+        else _positive_rate("max-line-offset", max_line_offset, gamma2),
         stability_margin=_float("stability-margin", stability_margin, "a finite number >= 0")
         if stability_margin.strip() not in ("0", "0.0")
         else 0.0,

@@ -31,6 +31,10 @@ from :mod:`vlaser.laser.sensitivity`, from several seeded starts.
   Δ3²)/(12|Δ3|), cooling only for Δ3 < 0). It ignores pump 2 and saturation: a cheap,
   documented estimate, not a trajectory simulation.
 * FWHM ≤ ``max_fwhm`` (Γ3; the ε-constraint of the Pareto mode).
+* line offset |δp| ≤ ``max_line_offset`` (Γ3; δp from ω2): keeps the laser on the clock
+  line. Without it a free Δc can move the lasing to a dressed-state gain line far from
+  ω2 (e.g. δp = −1.61Γ3 with 11 % more power at the paper's cavity). As
+  1 − (δp/bound)² ≥ 0, exact gradient (implicit line derivatives).
 
 **Tuning convention.** Moving Δ2 alone means moving the pump-2 laser with the cavity
 fixed relative to the atoms: Δc moves with Δ2 (Δc − Δ2 = ω2 − ωc constant) unless Δc is
@@ -103,6 +107,7 @@ class Constraints:
         pump_intensity: Upper bound on each pump's intensity, W/cm² (needs a species).
         temperature: Upper bound on the Doppler temperature estimate, K (species).
         max_fwhm: Upper bound on the FWHM (Γ3).
+        max_line_offset: Upper bound on |δp|, the line's distance from ω2 (Γ3).
         stability_margin: Required decay of the least stable mode, in Γ2 (always on).
     """
 
@@ -112,9 +117,11 @@ class Constraints:
     temperature: float | None = None
     max_fwhm: float | None = None
     stability_margin: float = 1e-3
+    max_line_offset: float | None = None
 
     def __post_init__(self) -> None:
-        for name in ("coherent_fraction", "pump_intensity", "temperature", "max_fwhm"):
+        for name in ("coherent_fraction", "pump_intensity", "temperature", "max_fwhm",
+                     "max_line_offset"):  # fmt: skip
             v = getattr(self, name)
             if v is not None and not (math.isfinite(v) and v > 0):
                 raise ParameterError(name.replace("_", "-"), v, "a finite number > 0")
@@ -128,7 +135,7 @@ class Constraints:
     def names(self) -> list[str]:
         """The active constraints' names (stability first)."""
         out = ["stability"]
-        for name in ("coherent_fraction", "inversion", "max_fwhm"):
+        for name in ("coherent_fraction", "inversion", "max_fwhm", "max_line_offset"):
             if getattr(self, name) is not None:
                 out.append(name)
         if self.pump_intensity is not None:
@@ -293,7 +300,9 @@ class Problem:
         self.evaluations = 0
         self._last: Evaluation | None = None
         self._cache: dict[bytes, Evaluation] = {}
-        self.needs_line = objective != "power" or constraints.max_fwhm is not None
+        self.needs_line = objective != "power" or (
+            constraints.max_fwhm is not None or constraints.max_line_offset is not None
+        )
         if species is not None:
             from vlaser.laser import units
 
@@ -423,6 +432,10 @@ class Problem:
         if con.max_fwhm is not None:
             cons.append(1.0 - ev.fwhm / con.max_fwhm)
             jac.append(-ev.fwhm * dlog_line / con.max_fwhm)
+        if con.max_line_offset is not None:
+            q = ev.peak / con.max_line_offset
+            cons.append(1.0 - q * q)
+            jac.append(-2.0 * q * ev.__dict__["dpeak"] / con.max_line_offset)
         fields = ls.param_fields
         if con.pump_intensity is not None:
             for lv in (2, 3):
