@@ -257,6 +257,14 @@ def find_lines(
     return peaks
 
 
+def _resolvent_vectors(
+    A: np.ndarray, z0: np.ndarray, c: np.ndarray, w: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(iω − A, q = R z0, l = c R)`` with R = (iω − A)⁻¹ at one frequency."""
+    a = 1j * w * np.eye(A.shape[0]) - A
+    return a, np.linalg.solve(a, z0), np.linalg.solve(a.T, c)
+
+
 def refine_line(
     A: np.ndarray, z0: np.ndarray, c: np.ndarray, position: float, left: float, right: float
 ) -> tuple[float, float, float, float]:
@@ -277,13 +285,10 @@ def refine_line(
         ``(position, left, right, height)``.
     """
     A = np.asarray(A, dtype=complex)
-    eye = np.eye(A.shape[0])
     limit = 0.25 * abs(right - left) if np.isfinite(right - left) else np.inf
 
     def s_derivs(w: float) -> tuple[float, float, float]:
-        a = 1j * w * eye - A
-        q = np.linalg.solve(a, z0)
-        lv = np.linalg.solve(a.T, c)
+        a, q, lv = _resolvent_vectors(A, z0, c, w)
         rq = np.linalg.solve(a, q)
         return (2.0 * float(np.real(c @ q)), 2.0 * float(np.real(-1j * (lv @ q))),
                 2.0 * float(np.real(-2.0 * (lv @ rq))))  # fmt: skip
@@ -347,13 +352,9 @@ def line_derivatives(
         ``{"position", "fwhm", "height"}``: arrays ``(k,)`` of derivatives.
     """
     A = np.asarray(A, dtype=complex)
-    m = A.shape[0]
-    eye = np.eye(m)
 
     def parts(w: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        a = 1j * w * eye - A
-        q = np.linalg.solve(a, z0)
-        lv = np.linalg.solve(a.T, c)
+        a, q, lv = _resolvent_vectors(A, z0, c, w)
         return a, q, lv, np.einsum("i,kij,j->k", lv, dA, q) + dz0 @ lv
 
     w_p, left, right, _h = refine_line(A, z0, c, position, left, right)

@@ -122,25 +122,16 @@ def test_bad_inputs_one_line() -> None:
         units.cavity("xe131")
 
 
-def _cli(capsys, *args):
-    from vlaser.cli import main
-
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return exc.value.code, out, err
-
-
 @pytest.mark.parametrize("command", ["steady", "spectrum"])
-def test_laser_steady_and_spectrum_json_carry_si_with_a_species(capsys, command):
+def test_laser_steady_and_spectrum_json_carry_si_with_a_species(run_cli, command):
     """Model keys unchanged; ``si`` added with --species: photons/s = 2κ n (κ in rad/s =
     κ_model · 2π · Γ3/2π in Hz), line in Hz = model value × Γ3/2π."""
     import json
 
     args = ("laser", command, "--atoms", "30000", "--nu2", "10g2", "--nu3", "10g2", "--json")
-    code, out, _ = _cli(capsys, *args)
+    code, out, _ = run_cli(*args)
     assert code == 0 and "si" not in json.loads(out)
-    code, out, _ = _cli(capsys, *args, "--species", "sr88")
+    code, out, _ = run_cli(*args, "--species", "sr88")
     assert code == 0
     d = json.loads(out)
     si, model = d["si"]["si"], d["si"]["model"]
@@ -151,5 +142,5 @@ def test_laser_steady_and_spectrum_json_carry_si_with_a_species(capsys, command)
     if command == "spectrum":
         assert si["fwhm_hz"] == pytest.approx(d["fwhm"] * g3, rel=1e-12)
         assert si["peak_hz"] == pytest.approx(d["peak"] * g3, rel=1e-12)
-    code, out, _ = _cli(capsys, *args[:-1], "--species", "sr88")
+    code, out, _ = run_cli(*args[:-1], "--species", "sr88")
     assert code == 0 and "SI (sr88): P = " in out

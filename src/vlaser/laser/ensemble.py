@@ -55,7 +55,8 @@ from vlaser.errors import ParameterError
 MAX_GROUPS = 25
 
 #: Default number of cavity-axis classes by Doppler FWHM in units of the single-atom
-#: gain FWHM (Fig. 4, 614Γ2 at the paper's point): (largest W/Γ_gain, K). Measured
+#: gain FWHM (the FWHM of :func:`vlaser.atom.emission_spectrum`, Fig. 4, computed at the
+#: point): (largest W/Γ_gain, K). Measured
 #: convergence to 1e-3 in the photon number (see module docstring).
 DEFAULT_CLASSES: tuple[tuple[float, int], ...] = (
     (0.0, 1),

@@ -230,25 +230,33 @@ def state_derivatives(
     return state_derivatives_along(ls, p, x, directions(ls, names))
 
 
-def _line(ls: LaserSystem, p: np.ndarray, x: np.ndarray, frame: str = "coherent") -> tuple[float, float]:  # fmt: skip
-    """(δp, FWHM) of the incoherent line at the fixed point ``x`` of ``p`` (Γ3), with
-    the points polished by :func:`vlaser.spectral.refine_line` (the difference route's
-    values; free of the maximiser's round-off)."""
+def _main_line(cs: Any, m: np.ndarray, x0: np.ndarray, xs: np.ndarray, b: complex) -> tuple:
+    """The regression system at one point, elastic part split off, and its highest line:
+    ``(rs, peak, left, right)`` (:func:`vlaser.spectral.find_lines`; ω from the pump)."""
     from vlaser.cumulants.algebra import Create
     from vlaser.cumulants.correlate import split_elastic
     from vlaser.laser.model import CAVITY
-    from vlaser.laser.spectrum import correlation_for
-    from vlaser.spectral import adaptive_grid, find_lines, refine_line
+    from vlaser.spectral import adaptive_grid, find_lines
 
-    _ls, cs, cc = correlation_for(ls.order, frame, 1)
-    u = ls.compiled.unpack(np.asarray(x, float))
-    m, x0, xs, b = cc.evaluate(u, p)
     rs = split_elastic(m, x0, xs, complex(b), cs.readout(Create(CAVITY)), cs.identity_index)
     w = adaptive_grid(rs.poles, background=2001)
     lines = find_lines(w, rs.incoherent(w), func=lambda q: float(rs.incoherent(q)))
     if not lines:
         raise ConvergenceError("the spectrum has no line on the grid")
-    pos, left, right, _h = refine_line(rs.A, rs.z0, rs.c, lines[0][0].position, *lines[0][1:])
+    return (rs, *lines[0])
+
+
+def _line(ls: LaserSystem, p: np.ndarray, x: np.ndarray, frame: str = "coherent") -> tuple[float, float]:  # fmt: skip
+    """(δp, FWHM) of the incoherent line at the fixed point ``x`` of ``p`` (Γ3), with
+    the points polished by :func:`vlaser.spectral.refine_line` (the difference route's
+    values; free of the maximiser's round-off)."""
+    from vlaser.laser.spectrum import correlation_for
+    from vlaser.spectral import refine_line
+
+    _ls, cs, cc = correlation_for(ls.order, frame, 1)
+    m, x0, xs, b = cc.evaluate(ls.compiled.unpack(np.asarray(x, float)), p)
+    rs, peak, left, right = _main_line(cs, m, x0, xs, b)
+    pos, left, right, _h = refine_line(rs.A, rs.z0, rs.c, peak.position, left, right)
     d2 = float(p[ls.param_fields.index("delta2")])
     return pos + d2, right - left
 
@@ -271,27 +279,21 @@ def line_implicit_along(
         ``((peak, fwhm), d_peak (k,), d_fwhm (k,))`` (Γ3 and Γ3 per unit of θ).
     """
     from vlaser.cumulants.algebra import Create
-    from vlaser.cumulants.correlate import split_elastic, split_elastic_tangent
+    from vlaser.cumulants.correlate import split_elastic_tangent
     from vlaser.laser.model import CAVITY
     from vlaser.laser.spectrum import correlation_for
-    from vlaser.spectral import adaptive_grid, find_lines, line_derivatives
+    from vlaser.spectral import line_derivatives
 
     _ls, cs, cc = correlation_for(ls.order, frame, 1)
     d = np.atleast_2d(np.asarray(d, float))
     u = ls.compiled.unpack(np.asarray(x, float))
     du = ls.compiled.unpack(np.atleast_2d(np.asarray(dx, float)))
     (m, x0, xs, b), (dm, dx0, dxs, db) = cc.evaluate_tangent(u, du, p, d)
-    readout = cs.readout(Create(CAVITY))
-    rs = split_elastic(m, x0, xs, complex(b), readout, cs.identity_index)
-    w = adaptive_grid(rs.poles, background=2001)
-    lines = find_lines(w, rs.incoherent(w), func=lambda q: float(rs.incoherent(q)))
-    if not lines:
-        raise ConvergenceError("the spectrum has no line on the grid")
-    peak, left, right = lines[0]
+    _rs, peak, left, right = _main_line(cs, m, x0, xs, b)
     if not np.isfinite(peak.fwhm):
         raise ConvergenceError("the line does not fall to half height: no FWHM derivative")
     a, z0, ca, da, dz0 = split_elastic_tangent(
-        m, x0, xs, complex(b), dm, dx0, dxs, db, readout, cs.identity_index
+        m, x0, xs, complex(b), dm, dx0, dxs, db, cs.readout(Create(CAVITY)), cs.identity_index
     )
     der = line_derivatives(a, z0, ca, da, dz0, peak.position, left, right)
     i2 = ls.param_fields.index("delta2")
