@@ -421,6 +421,17 @@ def register(app: typer.Typer) -> None:
             ),
         ] = "cavity",
         phase_invariant: PhaseInvariant = False,
+        projective: Annotated[
+            bool,
+            typer.Option(
+                "--projective",
+                help="Stroboscopic projective integration: exact windows of a few "
+                "periods, jumps over whole periods in between (linearised "
+                "stroboscopic map on a settled oscillation); for long runs of a fast "
+                "oscillation with a slow envelope. Samples inside a jump are "
+                "reconstructed from the next window.",
+            ),
+        ] = False,
         quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
         json: Json = False,
     ) -> None:
@@ -430,6 +441,7 @@ def register(app: typer.Typer) -> None:
         amplitude, time-averaged n), drift, irregular, diverged; the criterion is in
         vlaser.laser.dynamics and in --json.
         """
+        from vlaser.cumulants.projective import Projective
         from vlaser.laser.dynamics import evolve, parse_time
         from vlaser.laser.equations import laser_equations
 
@@ -460,6 +472,7 @@ def register(app: typer.Typer) -> None:
                 method=method,
                 frame=frame_arg,
                 progress=None if bar is None else (lambda d, t: bar(int(d), int(round(t)))),
+                projective=Projective() if projective else None,
             )
         finally:
             if bar is not None:
@@ -478,6 +491,11 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"initial            : {res.initial}")
         typer.echo(f"integrated         : t = {res.t[0]:.6g} .. {res.t[-1]:.6g} /Γ3 ({res.status}, "
                    f"{res.steps} steps, {res.wall_time:.2f} s)")  # fmt: skip
+        pj = res.settings.get("projective")
+        if pj is not None:
+            share = pj["jumped_time"] / max(res.t[-1] - res.t[0], 1e-300)
+            typer.echo(f"projective         : {pj['jumps']} jumps over {100 * share:.1f} % of the "
+                       f"span, period {pj['period']:.7g} /Γ3")  # fmt: skip
         typer.echo(f"long-time class    : {lt.kind}")
         typer.echo(f"time-averaged n    = {lt.mean_photons:.6g}")
         typer.echo(f"time-averaged |<a>|^2 = {lt.mean_coherent:.6g}")

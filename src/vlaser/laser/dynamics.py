@@ -55,13 +55,16 @@ import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from vlaser.errors import ParameterError
 from vlaser.laser.equations import LaserSystem, laser_equations
 from vlaser.params import LaserParams
+
+if TYPE_CHECKING:
+    from vlaser.cumulants.projective import Projective
 
 #: Initial states by name (a path to a file is the other option).
 INITIAL_STATES = ("fixed-point", "uncoupled", "ground")
@@ -134,7 +137,9 @@ class LaserDynamics:
         status: ``"done"`` or why the integration stopped.
         steps, evaluations: Runge–Kutta steps and right-hand-side evaluations.
         wall_time: Seconds spent integrating.
-        settings: Integrator settings (method, rtol, frame ω, perturbation, seed).
+        settings: Integrator settings (method, rtol, frame ω, perturbation, seed; with
+            projective integration its settings, jumps, time covered by jumps and the
+            stroboscopic period).
         fixed_point: For ``initial="fixed-point"``: its photons, max growth rate,
             stability, method; else ``None``.
     """
@@ -565,6 +570,32 @@ def classify(
 # ---------------------------------------------------------------------------
 
 
+def _projective_record(settings: Projective, res: Any) -> dict[str, Any]:
+    """The projective settings and what the run did with them (stored with results)."""
+    from dataclasses import asdict
+
+    return {
+        **asdict(settings),
+        "jumps": int(res.jumps),
+        "jumped_time": float(res.jumped_time),
+        "period": float(res.period),
+        "rejected": int(res.rejected),
+    }
+
+
+def _period_guess(ls: LaserSystem, p: np.ndarray, x0: np.ndarray) -> float:
+    """2π/|Im λ| of the rightmost eigenvalue of the Jacobian at ``x0`` (1/Γ3), the
+    period of the oscillation that a motion leaving ``x0`` starts with; 1.0 where that
+    eigenvalue is real (or the Jacobian is not finite)."""
+    jac = ls.compiled.point(p).jac(x0)
+    if not np.all(np.isfinite(jac)):
+        return 1.0
+    w = np.linalg.eigvals(jac)
+    lam = w[int(np.argmax(w.real))]
+    return float(2.0 * np.pi / abs(lam.imag)) if abs(lam.imag) > 1e-3 else 1.0
+
+
+
 def evolve(
     params: LaserParams,
     order: int = 2,
@@ -580,6 +611,7 @@ def evolve(
     seed: int = 0,
     max_steps: int = 50_000_000,
     progress: Any = None,
+    projective: Projective | None = None,
 ) -> LaserDynamics:
     """Integrate the laser's cumulant equations in time from a stated initial state.
 
@@ -616,6 +648,12 @@ def evolve(
         seed: Seed of its small random part.
         max_steps: Step budget.
         progress: Optional callable ``progress(t_reached, t_end)``.
+        projective: Stroboscopic projective integration
+            (:class:`~vlaser.cumulants.projective.Projective`): windows of exactly
+            integrated periods with jumps of up to ``max_jump`` periods in between,
+            for long runs of a fast oscillation with a slow envelope; ``None``
+            (default): every step integrated. The period guess is 2π/|Im λ| of the
+            rightmost Jacobian eigenvalue at the initial state.
 
     Returns:
         A :class:`LaserDynamics`.
@@ -626,7 +664,11 @@ def evolve(
             physical state, a grid of parameters.
     """
     from vlaser.cumulants.integrate import METHODS, integrate
+    from vlaser.cumulants.projective import Projective, integrate_projective
     from vlaser.laser.equations import check_order
+
+    if projective is not None and not isinstance(projective, Projective):
+        raise ParameterError("projective", projective, "a Projective settings object or None")
 
     if system is None:
         check_order(order)
@@ -658,20 +700,38 @@ def evolve(
     )
     cb = None if progress is None else (lambda t_now: progress(t_now - t0, t1 - t0))
     start = time.perf_counter()
-    res = integrate(
-        ls.compiled,
-        p,
-        x0,
-        times[1:],
-        t0=t0,
-        rtol=float(rtol),
-        max_steps=int(max_steps),
-        observables=obs,
-        progress=cb,
-        charges=ls.charges,
-        omega=omega,
-        method=method,
-    )
+    if projective is not None:
+        res = integrate_projective(
+            ls.compiled,
+            p,
+            x0,
+            times[1:],
+            t0=t0,
+            rtol=float(rtol),
+            period=_period_guess(ls, p, x0),
+            settings=projective,
+            max_steps=int(max_steps),
+            observables=obs,
+            progress=cb,
+            charges=ls.charges,
+            omega=omega,
+            method=method,
+        )
+    else:
+        res = integrate(
+            ls.compiled,
+            p,
+            x0,
+            times[1:],
+            t0=t0,
+            rtol=float(rtol),
+            max_steps=int(max_steps),
+            observables=obs,
+            progress=cb,
+            charges=ls.charges,
+            omega=omega,
+            method=method,
+        )
     wall = time.perf_counter() - start
     xs = np.vstack([x0[None, :], res.x])
     with np.errstate(invalid="ignore", over="ignore"):
@@ -690,6 +750,10 @@ def evolve(
     reached = np.nonzero(np.isfinite(xs[:, 0]))[0]
     x_final = xs[reached[-1]] if reached.size else x0
     lt = classify(times, interval, res.tail_t, res.tail_n, res.status)
+    if projective is not None and lt.period is not None and np.isfinite(res.period):
+        # the stroboscopic period (phase condition, every window) is sharper than the
+        # Fourier peak of the final stretch's steps
+        lt.period = float(res.period)
     if res.status != "done":
         lt.detail += f" at t = {res.t_reached:.6g}/Γ3"
     names = ls.names
@@ -717,6 +781,7 @@ def evolve(
             "perturbation": float(perturbation),
             "seed": int(seed),
             "phase_invariant": bool(ls.phase_invariant),
+            "projective": None if projective is None else _projective_record(projective, res),
         },
         fixed_point=fp,
         names=names,
