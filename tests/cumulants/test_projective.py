@@ -6,8 +6,9 @@ Checks, each against an independent route:
   (with the phase mode removed by its spectral projector), to 1e-10 relative (rounding of
   a 12x12 eigen-decomposition with condition number < 1e3);
 * the period of a synthetic trace (trend + fundamental + stronger second harmonic) from
-  its samples at uneven times, against the known period (1e-4 relative: linear
-  interpolation of zero crossings between samples 1/15 of a period apart);
+  its samples at uneven times, against the known period (1e-3 relative: the shift that
+  best maps the linearly interpolated trace onto itself, samples ~1/15 of a period
+  apart; the run refines T further by its phase condition);
 * whole runs against the plain integration of every step (slow tests): the order-3
   limit cycle of the issue-11 benchmark point and a stable order-2 fixed point.
 """
@@ -20,9 +21,9 @@ from vlaser import LaserParams
 from vlaser.cumulants.projective import (
     Projective,
     _Floquet,
-    crossing_period,
     dominant_period,
     fundamental_period,
+    shift_period,
 )
 from vlaser.errors import ParameterError
 
@@ -81,8 +82,8 @@ def test_period_of_a_trace_with_trend_and_harmonics():
     assert found is not None and abs(found - period / 2) < 0.02 * period  # the harmonic
     fund = fundamental_period(t, n, found)
     assert abs(fund - period) < 0.02 * period
-    refined = crossing_period(t, n, fund, within=0.1)
-    assert refined is not None and abs(refined / period - 1) < 1e-4
+    refined = shift_period(t, n, fund, within=0.1)
+    assert refined is not None and abs(refined / period - 1) < 1e-3
 
 
 def test_settings_are_validated():
@@ -122,9 +123,11 @@ def test_order3_limit_cycle_agrees_with_every_step_integrated():
     rec = proj.settings["projective"]
     assert rec["jumps"] > 0 and rec["jumped_time"] > 0.5 * 3 / G2
     assert proj.evaluations < plain.evaluations / 3
-    # samples in the transient, before any jump, are the same integration
+    # samples early in the transient (before any jump) come from the same equations
+    # and tolerance; the windows end on stroboscopic times, so the step sequences
+    # differ and the two agree to the global error of rtol 1e-6 steps (measured 7e-6)
     early = plain.t < 500.0
-    assert np.allclose(proj.photons[early], plain.photons[early], rtol=1e-9)
+    assert np.allclose(proj.photons[early], plain.photons[early], rtol=3e-5)
 
 
 @pytest.mark.slow

@@ -5,49 +5,60 @@ itself after one period T up to a slow change: the stroboscopic sequence
 x_k = x(t_w + kT) varies on the envelope's time scale (here 10²-10⁴ periods), while
 resolving the oscillation costs ~70 right-hand-side evaluations per period (see
 :mod:`vlaser.cumulants.integrate`). Projective integration (Gear & Kevrekidis, SIAM J.
-Sci. Comput. 24, 1091 (2003)) integrates ``inner + 1`` periods exactly (the explicit
-Runge–Kutta pair of :mod:`vlaser.cumulants.integrate`, same tolerance), takes the last
-period's change s = x_K − x_{K−1} as the envelope's slope per period, and jumps
-M periods ahead:
+Sci. Comput. 24, 1091 (2003)) integrates a window of a few periods exactly (the
+explicit Runge–Kutta pair of :mod:`vlaser.cumulants.integrate`, same tolerance), takes
+the last period's change s = x_K − x_{K−1}, and jumps M whole periods ahead; then the
+next window, and so on. Two kinds of jump:
 
-    x(t_K + M T) ≈ x_K + M s        (projective forward Euler in the period count)
+* **projective forward Euler** (PFE), x_{K+M} = x_K + M s, with ``inner + 1`` periods
+  per window. Between the slow envelope (rates ≲ 10⁻² Γ3) and the fast relaxation
+  (≳ 0.3 Γ3) the laser has modes with rates 0.03-0.2 Γ3 (stroboscopic multipliers
+  μ = e^{λT} ≈ 0.8-0.96); a jump multiplies such a mode by μ + M(μ − 1) and a window by
+  μ^inner, so PFE is stable where |μ^inner (μ + M(μ − 1))| < 1 for every μ in (0, 1):
+  with ``inner = 10`` up to ``M = 30`` (worst factor 0.75 near μ = 0.86). That caps its
+  gain near (M + inner + 1)/(inner + 1) ≈ 3.7.
+* **linearised stroboscopic map** (``floquet``): once PFE's control allows
+  2·``min_jump`` periods, the map's Jacobian A (the monodromy matrix, by one-sided
+  differences: n_real + 1 one-period integrations) is eigen-decomposed, A = VΛV⁻¹, and
+  the jump is the linear envelope's exact sum x_{K+M} = x_K + Σ_{j=1..M} A^j s, each mode
+  weighted by λ(λ^M − 1)/(λ − 1) instead of M: decaying modes saturate at λ/(1 − λ),
+  so M is limited only by how well the linearisation predicts (windows of
+  ``floquet_inner + 1`` periods, jumps up to ``floquet_max_jump``). The mode along the
+  flow (λ = 1, the phase of the oscillation) is left out of every jump. It is dropped
+  (and retried after :data:`FLOQUET_RETRY` periods) when three jumps in a row miss.
 
-then integrates the next ``inner + 1`` periods from there, and so on.
+**Jump control and rejection.** A window after a jump measures its slope s'; the jump's
+local error is ½ M² (s' − s)/(M + inner + 1) (PFE) or ½ M (s' − A^{M+inner+1} s)/(inner
++ 1) (linearised), in the norm ``rms(e_i / (tol·max(|x_i|, 10⁻³·max|x|)))``; the next M
+is M·0.9·err^(−1/2), at most doubling, within [0, cap]; jumps below ``min_jump`` are not
+taken (the window is integrated instead, and a probe error for ``min_jump`` decides the
+next). A jump whose error exceeds :data:`REJECT` or whose window blows up is undone and
+the stretch integrated. The last ``final`` periods are integrated without jumps.
 
-**Why the inner periods.** Between the slow envelope (rates ≲ 10⁻² Γ3) and the fast
-relaxation (≳ 0.3 Γ3) the laser has modes with rates 0.03-0.2 Γ3, whose stroboscopic
-multipliers μ = e^{λT} lie at 0.8-0.96. A jump multiplies such a mode by
-μ + M(μ − 1) and the inner periods by μ^inner; the scheme is stable where
-|μ^inner (μ + M(μ − 1))| < 1 for every μ in (0, 1): with ``inner = 10`` up to
-``M = 30`` (worst factor 0.75 near μ = 0.86); with ``inner = 8``, M = 40 is unstable
-at μ = 0.8 (factor 1.2). The defaults below keep this margin.
+**Period and phase.** T starts from the run itself: the largest Fourier peak of n over
+the ``warmup`` periods integrated first (guess ``period``), lifted to the fundamental
+(:func:`fundamental_period`) and refined by the shift that maps n onto itself
+(:func:`shift_period`). After every window the phase condition splits the slope into
+motion along the orbit and the envelope: s = f(x_K) δ + s⊥ (least squares in the norm
+above; f the right-hand side), T ← T − δ (δ = T − T_true; at most 2 % per window), and
+only s⊥ is extrapolated. Where n does not oscillate, T stays at the guess: the
+stroboscopic sequence is then the slow motion sampled every T, and the same control
+applies.
 
-**Jump control.** After a jump of M periods the next window measures its own slope s';
-the jump's local error is estimated from the change of slope, ½ M² (s' − s)/(M +
-inner + 1), in the norm ``rms(e_i / (tol·max(|x_i|, floor)))``, floor = 10⁻³·max|x|;
-the next M is M·0.9·err^(−1/2) within [1, ``max_jump``] (doubling at most). No jump
-crosses a sample time (each sample is computed by the exact integration, right after a
-jump at most), and the last ``final`` periods are integrated without jumps (so the
-buffered steps for the period of n are contiguous).
-
-**Period.** T comes from the run itself: the dominant Fourier period of n over the
-``warmup`` periods integrated first (guess ``period``), refined after every window from
-the upward crossings of n through its midline (linear interpolation between steps;
-T = mean spacing of the crossings, taken as the multiple of their spacing closest to
-the previous T). Where n does not oscillate, T stays at the guess: the stroboscopic
-sequence is then simply the slow motion sampled every T, and the same control applies.
-
-**Interval statistics.** Inside the integrated windows the time averages and extremes
-of n and |⟨a⟩|² are exact (as :func:`~vlaser.cumulants.integrate.integrate`); over a
-jumped stretch they are interpolated from the periods on both sides (mean: average of
-the two period means; extremes: the extremes of the two periods). A sample interval's
-values combine its pieces weighted by their durations.
+**Samples and interval statistics.** A sample inside a jumped stretch is taken from the
+next window at the same phase, j whole periods later, minus the envelope's change over
+those j periods (j·s or Σ A^i s). Inside the windows the time averages and extremes of
+n and |⟨a⟩|² are exact (as :func:`~vlaser.cumulants.integrate.integrate`), except that
+the first half of a window after a jump (settling) does not count for extremes; over a
+jumped stretch they come from the settled periods on both sides (mean: average of the
+two period means; extremes: the extremes of the two). A sample interval's values combine
+its pieces weighted by their durations. Irregular motion (bursts) is not resolved by
+jumps: its extremes and class are then approximate (``vlaser.laser.dynamics`` says so).
 """
 
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -62,8 +73,6 @@ from vlaser.cumulants.integrate import (
     _tableau,
     shared_tables,
 )
-
-_DEBUG = bool(os.environ.get("VLASER_PROJECTIVE_DEBUG"))
 
 
 @dataclass(frozen=True)
@@ -191,33 +200,40 @@ def fundamental_period(t: np.ndarray, n: np.ndarray, found: float) -> float:
 #: A jump whose estimated error exceeds this many tolerances is undone and integrated.
 REJECT = 4.0
 
+#: Windows without a jump after which the period is detected again.
+REDETECT = 20
+
 #: Periods between attempts at the stroboscopic map's linearisation.
 FLOQUET_RETRY = 1000
 
 
-def crossing_period(
+def shift_period(
     t: np.ndarray, n: np.ndarray, guess: float, within: float = PERIOD_CHANGE
 ) -> float | None:
-    """Period from the upward zero crossings of the linearly detrended n(t) (linear
-    interpolation between samples). With m crossings per period (m = guess / mean
-    spacing, rounded), every m-th crossing is used, so that only crossings of the same
-    kind are compared; ``None`` with fewer than 3 of them or a result more than
-    ``within`` (relative) away from ``guess``."""
+    """The shift P within ``within`` (relative) of ``guess`` that best maps the
+    detrended trace onto itself: the minimum of rms(y(t) − y(t − P)) (traces
+    interpolated linearly onto a uniform grid, 81 candidates, parabola through the best
+    three); ``None`` if the minimum lies on the edge of the range or the trace spans
+    less than two periods."""
     got = _detrended(t, n)
     if got is None:
         return None
     tt, y = got
-    up = np.nonzero((y[:-1] < 0) & (y[1:] >= 0))[0]
-    if up.size < 3:
+    if tt[-1] - tt[0] < 2.0 * guess * (1 + within):
         return None
-    tc = tt[up] - y[up] * (tt[up + 1] - tt[up]) / (y[up + 1] - y[up])
-    spacing = float(tc[-1] - tc[0]) / (tc.size - 1)
-    m = max(1, round(guess / spacing))
-    same = tc[::m]
-    if same.size < 3:
+    grid = np.linspace(tt[0], tt[-1], 8 * tt.size)
+    yy = np.interp(grid, tt, y)
+    cand = guess * (1.0 + within * np.linspace(-1.0, 1.0, 81))
+    start = grid[0] + cand[-1]
+    sel = grid >= start
+    mism = np.array([np.mean((yy[sel] - np.interp(grid[sel] - p, grid, yy)) ** 2) for p in cand])
+    k = int(np.argmin(mism))
+    if k == 0 or k == cand.size - 1:
         return None
-    period = float(same[-1] - same[0]) / (same.size - 1)
-    return period if abs(period - guess) <= within * guess else None
+    y0, y1, y2 = mism[k - 1], mism[k], mism[k + 1]
+    curv = y0 - 2.0 * y1 + y2
+    off = 0.5 * (y0 - y2) / curv if curv > 0 else 0.0
+    return float(cand[k] + off * (cand[1] - cand[0]))
 
 
 @dataclass
@@ -340,12 +356,13 @@ def integrate_projective(
     tail_t = tail_n = np.empty(0)
 
     def window(
-        ta: float, strobe: np.ndarray, deferred: list[tuple[int, float, int]], settle: float
+        ta: float, strobe: np.ndarray, deferred: list[tuple[int, float, int, int]], settle: float
     ) -> np.ndarray | None:
         """Integrate from ``ta`` (state ``x``) through the stroboscopic times ``strobe``,
         the sample times up to the last of them and the ``deferred`` ones (sample index,
-        a time one to a few periods later at the same phase, whole periods j between:
-        the sample's state is that state minus j slopes); returns the states at
+        a time j whole periods later at the same phase inside this window, the jump M
+        they were skipped by: the sample's state is that state minus the envelope's
+        change over those j periods, the last j of the jump); returns the states at
         ``strobe`` (``None`` on a stop). Pieces ending before ``ta + settle`` are
         marked as settling (their extremes are not used)."""
         nonlocal x, t, status, next_sample, tail_t, tail_n
@@ -365,8 +382,11 @@ def integrate_projective(
             prev = float(tl[k])
         for k, ts in enumerate(samp):
             xs_out[next_sample + k] = xs[int(np.searchsorted(tl, ts))]
-        for idx, tp, jj in deferred:
-            back = fq.sum(slope, jj) if fq is not None else jj * slope
+        for idx, tp, jj, m_jump in deferred:
+            if fq is not None:
+                back = fq.power(fq.sum(slope, jj), m_jump - jj)
+            else:
+                back = jj * slope
             xs_out[idx] = xs[int(np.searchsorted(tl, tp))] - back
         if status != 0:
             t = t_at
@@ -383,13 +403,14 @@ def integrate_projective(
         n_warm = max(1, int(math.ceil((t1 - t0) / T)))
     strobe = np.unique(np.minimum(t0 + T * np.arange(1, n_warm + 1), t1))
     slope = np.zeros_like(x)
+    fq: _Floquet | None = None
     got = window(float(t0), strobe, [], 0.0)
     jumps, jumped, rejected = 0, 0.0, 0
     if got is not None and t < t1:
         found = dominant_period(tail_t, tail_n)
         if found is not None and found < 0.5 * (t - t0):
             found = fundamental_period(tail_t, tail_n, found)
-            T = crossing_period(tail_t, tail_n, found, within=0.1) or found
+            T = shift_period(tail_t, tail_n, found, within=0.1) or found
         v_work = np.empty(2 * cs.count + 1, dtype=np.complex128)
         pv_work = np.empty(st.pre.size, dtype=np.complex128)
 
@@ -442,9 +463,8 @@ def integrate_projective(
 
         have_slope = False
         m_next = 0  # allowed jump (periods); below cfg.min_jump no jump is taken
-        fq: _Floquet | None = None
         fq_after = float(t0)
-        bad = 0
+        bad = stuck = 0
         last_strobe: np.ndarray | None = None
         while status == 0 and t < t1:
             inner = cfg.floquet_inner if fq is not None else cfg.inner
@@ -480,13 +500,13 @@ def integrate_projective(
             # snapshot for a rejected jump
             saved = (x.copy(), t, len(pieces), next_sample)
             jumped_piece = None
-            deferred: list[tuple[int, float, int]] = []
+            deferred: list[tuple[int, float, int, int]] = []
             if M >= 1:
                 end = t + M * T
                 while next_sample < times.size and times[next_sample] <= end:
                     ts = float(times[next_sample])
                     jj = int(math.floor((end - ts) / T)) + 1
-                    deferred.append((next_sample, ts + jj * T, jj))
+                    deferred.append((next_sample, ts + jj * T, jj, M))
                     next_sample += 1
                 x = x + (fq.sum(slope, M) if fq is not None else M * slope)
                 jumped_piece = _Piece(t, end, np.full(6, np.nan), False)
@@ -519,8 +539,6 @@ def integrate_projective(
                     bad += 1
                     if bad >= 2:
                         fq, bad = None, 0  # the linearisation no longer predicts
-                if _DEBUG:
-                    print(f"t={t:.2f} rejected M={M} err={err:.3g}")
                 continue
             if got is None:
                 break
@@ -531,13 +549,22 @@ def integrate_projective(
                 jumped += M * T
             fac = 2.0 if err == 0.0 else min(2.0, 0.9 / math.sqrt(err))
             m_next = max(0, min(cap, int(mm * fac)))
+            stuck = stuck + 1 if M == 0 and m_next < cfg.min_jump else 0
+            if stuck >= REDETECT:
+                # no jump for a while: the stroboscope may sit on a harmonic of the
+                # motion (an early transient's frequency); detect the period again
+                stuck = 0
+                again = dominant_period(tail_t, tail_n)
+                if again is not None:
+                    again = fundamental_period(tail_t, tail_n, again)
+                    again = shift_period(tail_t, tail_n, again, within=0.1) or again
+                    if abs(again - T) > 0.05 * T:
+                        T, have_slope = again, False
+                        continue
             if fq is not None and M >= 1:
                 bad = bad + 1 if err > 1.0 else 0
                 if bad >= 3:
                     fq, bad, m_next = None, 0, 0
-            if _DEBUG:
-                mode = "F" if fq is not None else "P"
-                print(f"t={t:.2f} T={T:.7f} δ={delta:.2e} {mode} M={M} err={err:.3g} next={m_next}")
             slope = new_slope
             last_strobe = got
             T -= float(np.clip(delta, -PERIOD_CHANGE * T, PERIOD_CHANGE * T))
@@ -657,8 +684,8 @@ def _interval_stats(
 __all__ = [
     "Projective",
     "ProjectiveIntegration",
-    "crossing_period",
     "dominant_period",
     "fundamental_period",
     "integrate_projective",
+    "shift_period",
 ]

@@ -595,7 +595,6 @@ def _period_guess(ls: LaserSystem, p: np.ndarray, x0: np.ndarray) -> float:
     return float(2.0 * np.pi / abs(lam.imag)) if abs(lam.imag) > 1e-3 else 1.0
 
 
-
 def evolve(
     params: LaserParams,
     order: int = 2,
