@@ -2,7 +2,8 @@
 order-2 solution, and a 10/Γ2 time integration at N = 50000.
 
 Run: ``python benchmarks/bench_order3.py`` (``--quick``: only the integrations with the
-default pair, dp5). Cold = a fresh cache folder in a fresh
+default pair, dp5, plain and projective; ``--projective``: only the projective runs and
+their plain baselines, at ν = 10Γ2 and Γ2). Cold = a fresh cache folder in a fresh
 process; cached = a second fresh process on that folder (what a user pays on every
 run after the first).
 """
@@ -55,22 +56,46 @@ def main() -> None:
             f"ν = {nu:g}Γ2: order-3 fixed point from order 2: {ms:.2f} ms (n = {float(n3):.2f}, ok {ok})"
         )
         del ls2
-    lp = LaserParams.paper(atoms=50000, nu2=10 * G2, nu3=10 * G2)
-    runs = [(2, "dp5", 1e-6), (3, "dp5", 1e-6), (3, "dop853", 1e-6), (3, "dop853", 1e-7)]
+    from vlaser.cumulants.projective import Projective
+
+    runs = [
+        (10, 2, "dp5", 1e-6, None),
+        (10, 3, "dp5", 1e-6, None),
+        (10, 3, "dop853", 1e-6, None),
+        (10, 3, "dop853", 1e-7, None),
+        (10, 3, "dp5", 1e-6, Projective()),
+        (10, 3, "dp5", 1e-7, Projective()),
+        (1, 3, "dp5", 1e-6, None),
+        (1, 3, "dp5", 1e-6, Projective()),
+    ]
     if "--quick" in sys.argv:
-        runs = runs[:2]
-    for order, method, rtol in runs:
-        evolve(lp, order, 1.0 / G2, samples=11, method=method)  # compile the integrator
+        runs = [r for r in runs if r[0] == 10 and r[2] == "dp5" and r[3] == 1e-6]
+    if "--projective" in sys.argv:
+        runs = [r for r in runs if r[1] == 3 and r[2] == "dp5" and r[3] == 1e-6] + [
+            (10, 3, "dp5", 1e-7, Projective())
+        ]
+    evolve(LaserParams.paper(atoms=50000), 3, 100.0, samples=11)  # compile the integrator
+    for nu, order, method, rtol, pj in runs:
+        lp = LaserParams.paper(atoms=50000, nu2=nu * G2, nu3=nu * G2)
         t = time.perf_counter()
-        r = evolve(lp, order, 10.0 / G2, samples=401, method=method, rtol=rtol)
+        r = evolve(lp, order, 10.0 / G2, samples=401, method=method, rtol=rtol, projective=pj)
         wall = time.perf_counter() - t
         lt = r.long_time
+        how = "plain" if pj is None else "projective"
+        extra = ""
+        if pj is not None:
+            rec = r.settings["projective"]
+            extra = (
+                f"; {rec['jumps']} jumps over {rec['jumped_time'] / (r.t[-1] - r.t[0]):.1%} "
+                f"of the span, {rec['rejected']} rejected"
+            )
         print(
-            f"order {order}, {method}, rtol {rtol:g}: 10/Γ2 at N = 50000, ν = 10Γ2: {wall:.2f} s "
-            f"(status {r.status}, class {lt.kind}, n̄ = {lt.mean_photons:.6f}, "
-            f"|<a>|²/n̄ = {lt.coherent_fraction:.6f}, period {lt.period or float('nan'):.5f}/Γ3; "
-            f"{r.steps} steps, {r.evaluations} RHS, {wall / r.evaluations * 1e6:.2f} µs/RHS, "
-            f"mean step {(r.t[-1] - r.t[0]) / r.steps:.4f}/Γ3)"
+            f"order {order}, {method}, rtol {rtol:g}, {how}: 10/Γ2 at N = 50000, ν = {nu}Γ2: "
+            f"{wall:.2f} s (status {r.status}, class {lt.kind}, n̄ = {lt.mean_photons:.6f}, "
+            f"|<a>|²/n̄ = {lt.coherent_fraction:.6f}, half range {lt.amplitude:.4f}, "
+            f"period {lt.period or float('nan'):.6f}/Γ3; {r.steps} steps, {r.evaluations} RHS, "
+            f"{wall / r.evaluations * 1e6:.2f} µs/RHS{extra})",
+            flush=True,
         )
 
 

@@ -132,15 +132,16 @@ def test_order3_limit_cycle_agrees_with_every_step_integrated():
 
 @pytest.mark.slow
 def test_stable_fixed_point_is_reached_with_jumps():
-    """Order 2, N = 50000, ν = 10Γ2 (stable): the run settles on the fixed point of
-    :func:`steady_state` (n to 1e-6 relative: the envelope tolerance 1e-4 per jump acts on
-    a deviation that has decayed to < 1e-2 of n by the first jumps)."""
-    from vlaser.laser import steady_state
+    """Order 2, N = 50000, ν = 10Γ2 (stable; slowest decay 2.7e-4 Γ3, so over 2/Γ2 the
+    initial displacement has not fully decayed): the projective run and the plain run
+    from the same state classify a fixed point and agree on n̄ over the last half to
+    1e-6 (the envelope tolerance 1e-4 per jump acts on a deviation already < 1e-5 of n)."""
     from vlaser.laser.dynamics import evolve
 
     lp = LaserParams.paper(atoms=50000, nu2=10 * G2, nu3=10 * G2)
-    res = evolve(lp, 2, 2 / G2, samples=41, projective=Projective())
-    n_fp = float(steady_state(lp, dynamics=False).photons)
-    assert res.long_time.kind == "fixed-point"
-    assert abs(res.long_time.mean_photons / n_fp - 1) < 1e-6
-    assert res.settings["projective"]["jumps"] > 0
+    plain = evolve(lp, 2, 2 / G2, samples=41)
+    proj = evolve(lp, 2, 2 / G2, samples=41, projective=Projective())
+    assert plain.long_time.kind == proj.long_time.kind == "fixed-point"
+    assert abs(proj.long_time.mean_photons / plain.long_time.mean_photons - 1) < 1e-6
+    assert proj.settings["projective"]["jumps"] > 0
+    assert proj.evaluations < plain.evaluations / 3

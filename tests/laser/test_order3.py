@@ -87,6 +87,26 @@ def test_dynamics_writes_traces_and_classifies(run_cli, tmp_path):
     assert "long_time" in json.dumps(d) or "class" in json.dumps(d)
 
 
+def test_dynamics_projective_flag_records_its_jumps(run_cli):
+    """``--projective``: a stable order-2 point relaxes to its fixed point with jumps;
+    the JSON settings carry the projective record and the same long-time class as the
+    plain run (n̄ to 1e-6: both settle on the fixed point)."""
+    common = ("laser", "dynamics", "--atoms", "20000", "--nu2", "10g2", "--nu3", "10g2",
+              "--time", "1/g2", "--samples", "41", "--quiet", "--json")  # fmt: skip
+    code, out, err = run_cli(*common, "--projective")
+    assert code == 0, err
+    d = json.loads(out)
+    code2, out2, err2 = run_cli(*common)
+    assert code2 == 0, err2
+    d2 = json.loads(out2)
+    rec = d["settings"]["projective"]
+    assert rec["jumps"] > 0 and rec["jumped_time"] > 0
+    assert d2["settings"]["projective"] is None
+    lt, lt2 = d["long_time"], d2["long_time"]
+    assert lt["kind"] == lt2["kind"] == "fixed-point"
+    assert abs(lt["mean_photons"] / lt2["mean_photons"] - 1) < 1e-6
+
+
 def test_order2_boundary_contradicts_the_regression_theorem():
     """At ν = 0, just below the order-2 stability boundary (N_c ≈ 18565): the mode that
     goes unstable is a coherent field at the lasing frequency (charge −1 under a†a + S2,

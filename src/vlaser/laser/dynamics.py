@@ -753,6 +753,12 @@ def evolve(
         # the stroboscopic period (phase condition, every window) is sharper than the
         # Fourier peak of the final stretch's steps
         lt.period = float(res.period)
+    if projective is not None and res.jumps > 0 and lt.kind in ("irregular", "drift"):
+        lt.detail += (
+            f" (projective run, {res.jumps} jumps: jumps do not resolve irregular or "
+            "drifting motion, so its extremes and averages are approximate; integrate "
+            "without projective jumps for this class)"
+        )
     if res.status != "done":
         lt.detail += f" at t = {res.t_reached:.6g}/Γ3"
     names = ls.names
