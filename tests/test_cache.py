@@ -12,19 +12,35 @@ from pathlib import Path
 
 import pytest
 
-from vlaser.cache import cache_root, numba_cache_dir
+from vlaser.cache import cache_root, kernel_fingerprint, numba_cache_dir
 
 
 def test_cache_root_from_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("VLASER_CACHE_DIR", str(tmp_path / "c"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert cache_root() == tmp_path / "c"
-    assert numba_cache_dir() == tmp_path / "c" / "numba"
+    assert numba_cache_dir() == tmp_path / "c" / "numba" / kernel_fingerprint()
     monkeypatch.delenv("VLASER_CACHE_DIR")
     assert cache_root() == tmp_path / "xdg" / "vlaser"
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert cache_root() == tmp_path / "home" / ".cache" / "vlaser"
+
+
+def test_numba_cache_folder_changes_with_any_kernel_source(monkeypatch, tmp_path):
+    """numba keys a cached kernel on its own file; a kernel inlining another module's
+    kernel would go stale when only that module changes. The folder is keyed on all
+    kernel sources, so an edit to any of them selects a fresh folder."""
+    import vlaser.cache as vc
+
+    pkg = tmp_path / "pkg"
+    for rel in vc.KERNEL_SOURCES:
+        (pkg / rel).parent.mkdir(parents=True, exist_ok=True)
+        (pkg / rel).write_text(f"# {rel}\n")
+    monkeypatch.setattr(vc, "__file__", str(pkg / "cache.py"))
+    first = vc.kernel_fingerprint()
+    (pkg / vc.KERNEL_SOURCES[0]).write_text("# changed\n")
+    assert vc.kernel_fingerprint() != first
 
 
 @pytest.mark.parametrize("off", ["off", "OFF", "none", "0", ""])
