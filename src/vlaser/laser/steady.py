@@ -558,11 +558,12 @@ def _shifted_lu(a: Any, sigma: complex, start: dict | None) -> Any:
     ``diag_pivot_thresh=0``) as a function ``b -> (J − σ)⁻¹ b``.
 
     The fill-reducing column order (minimum degree on Jᵀ + J) is about half the
-    cost of one factorization at K = 9; the Jacobian's sparsity pattern is the same
-    at every point, so ``start`` (kept along a grid) stores the first order and the
-    next factorizations apply it to J − σ and factor in the natural order (the same
-    fill, ~10 ms instead of ~20 ms real, ~14 instead of ~25 complex, on the sandbox).
-    Where that fails (a zero pivot) or fills in more, the order is computed again.
+    cost of one factorization at K = 9; the Jacobian's structure is the same at every
+    point (up to entries that vanish), so ``start`` (kept along a grid) stores the
+    first order and the next factorizations apply it to J − σ and factor in the
+    natural order (the same fill, ~10 ms instead of ~20 ms real, ~14 instead of ~25
+    complex, on the sandbox). Where that fails (a zero pivot) or fills in more than
+    twice, the order is computed again.
     """
     import scipy.sparse as sps
     import scipy.sparse.linalg as spla
