@@ -162,3 +162,29 @@ def test_stability_check_reuse_along_a_grid_is_exact():
             res = a @ x - sigma * x - b
             # backward error of a stable LU: round-off (measured ≤ 2e-16), bound 1e-12
             assert np.linalg.norm(res) <= 1e-12 * np.linalg.norm(b) * (1 + np.linalg.norm(x))
+
+
+def test_shifted_lu_with_a_stored_order_solves_any_matrix_of_that_size():
+    """The LU in a stored column order is exact whatever the values: the order of one
+    matrix applied to another (other values and pattern, 9 diagonal entries that vanish
+    before the shift, so pivots of size |σ|) still solves it to round-off, real and
+    complex σ (the stored-order path is taken for both)."""
+    import scipy.sparse as sps
+
+    from vlaser.laser.steady import _shifted_lu
+
+    rng = np.random.default_rng(3)
+    n = 60
+    first = sps.random(n, n, density=0.08, random_state=4, format="csc") + sps.identity(n)
+    start: dict = {}
+    _shifted_lu(sps.csc_matrix(first), 0.01, start)
+    assert "lu-order" in start
+    other = sps.random(n, n, density=0.1, random_state=5, format="lil")
+    other.setdiag(rng.normal(size=n) * (rng.random(n) > 0.2))  # 9 zero diagonals
+    other = sps.csc_matrix(other) + sps.csc_matrix(sps.random(n, n, density=0.02, random_state=6))
+    for sigma in (0.01, 0.3 + 2.0j):
+        b = rng.normal(size=n)
+        x = _shifted_lu(other, sigma, start)(b)
+        res = other @ x - sigma * x - b
+        # backward error of LU with pivoting: round-off times growth, bound 1e-10
+        assert np.linalg.norm(res) <= 1e-10 * (np.linalg.norm(b) + np.linalg.norm(x))
