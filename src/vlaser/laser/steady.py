@@ -47,6 +47,7 @@ when n ~ 1e7 sits next to populations ~ 1; see :func:`vlaser.cumulants._kernels.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -553,7 +554,7 @@ def _cluster_centres(ls: GroupLaserSystem, p: np.ndarray, start: dict | None = N
     return centres
 
 
-def _shifted_lu(a: Any, sigma: complex, start: dict | None) -> Any:
+def _shifted_lu(a: Any, sigma: complex, start: dict | None) -> Callable[[np.ndarray], np.ndarray]:
     """Sparse LU of J − σ (diagonal pivots, as SuperLU chooses them with
     ``diag_pivot_thresh=0``) as a function ``b -> (J − σ)⁻¹ b``.
 
