@@ -115,3 +115,76 @@ def test_warm_started_growth_rate_along_a_scan_is_the_dense_rightmost_eigenvalue
         assert abs(g_warm - dense) < 1e-6
         assert abs(g_warm - g_cold) < 1e-6
         assert abs(float(ss.max_growth_rate[i]) - g_warm) < 1e-6
+
+
+@pytest.mark.slow
+def test_stability_check_reuse_along_a_grid_is_exact():
+    """What the stability check carries from one grid point to the next changes its
+    cost, not its eigenproblem: the cluster centres from the neighbour's one-group fixed
+    point (Newton from it) equal those from scratch; the LU of J − σ in the stored column
+    order solves J − σ to round-off (real and complex σ); and along a 4-point grid at
+    K = 6 the growth rates are the dense rightmost eigenvalues (bound 1e-6 Γ3 as above)
+    and the cold check's to ARPACK's tolerance (1e-6 Γ3 absolute; measured ≤ 5e-15 here).
+    """
+    import scipy.sparse as sps
+
+    from vlaser.laser.steady import _cluster_centres, _shifted_lu, growth_rate
+
+    ls = group_equations(6)
+    grid = BASE.replace(
+        atoms=np.array([40000.0, 43000.0, 46000.0, 50000.0]), doppler_width=120 * G2, classes=6
+    )
+    ss = steady_state(grid, system=ls, dynamics=False)
+    assert np.all(ss.converged)
+    pv = ls.param_array(grid)
+    start: dict = {}
+    for i in range(len(pv)):
+        if i > 0:
+            assert "one-group" in start and "lu-order" in start
+            # Newton from the neighbour's one-group point: the same centres (to the
+            # Newton tolerance, far below the 0.05 Γ3 that separates centres)
+            with_neighbour = _cluster_centres(ls, pv[i], dict(start))
+            np.testing.assert_allclose(with_neighbour, _cluster_centres(ls, pv[i]), atol=1e-9)
+        g_warm, jac = growth_rate(ls, pv[i], ss.x[i], start)
+        g_cold, _ = growth_rate(ls, pv[i], ss.x[i])
+        dense = float(np.max(np.linalg.eigvals(jac.toarray()).real))
+        assert abs(g_warm - dense) < 1e-6
+        assert abs(g_warm - g_cold) < 1e-6
+        assert abs(float(ss.max_growth_rate[i]) - g_warm) < 1e-6
+        a = sps.csc_matrix(jac)
+        rng = np.random.default_rng(i)
+        for sigma in (0.01, 0.01 + 5.0j):
+            solve = _shifted_lu(a, sigma, start)  # the stored order from here on
+            b = rng.normal(size=a.shape[0]) + (
+                1j * rng.normal(size=a.shape[0]) if sigma.imag else 0
+            )
+            x = solve(b)
+            res = a @ x - sigma * x - b
+            # backward error of a stable LU: round-off (measured ≤ 2e-16), bound 1e-12
+            assert np.linalg.norm(res) <= 1e-12 * np.linalg.norm(b) * (1 + np.linalg.norm(x))
+
+
+def test_shifted_lu_with_a_stored_order_solves_any_matrix_of_that_size():
+    """The LU in a stored column order is exact whatever the values: the order of one
+    matrix applied to another (other values and pattern, 9 diagonal entries that vanish
+    before the shift, so pivots of size |σ|) still solves it to round-off, real and
+    complex σ (the stored-order path is taken for both)."""
+    import scipy.sparse as sps
+
+    from vlaser.laser.steady import _shifted_lu
+
+    rng = np.random.default_rng(3)
+    n = 60
+    first = sps.random(n, n, density=0.08, random_state=4, format="csc") + sps.identity(n)
+    start: dict = {}
+    _shifted_lu(sps.csc_matrix(first), 0.01, start)
+    assert "lu-order" in start
+    other = sps.random(n, n, density=0.1, random_state=5, format="lil")
+    other.setdiag(rng.normal(size=n) * (rng.random(n) > 0.2))  # 9 zero diagonals
+    other = sps.csc_matrix(other) + sps.csc_matrix(sps.random(n, n, density=0.02, random_state=6))
+    for sigma in (0.01, 0.3 + 2.0j):
+        b = rng.normal(size=n)
+        x = _shifted_lu(other, sigma, start)(b)
+        res = other @ x - sigma * x - b
+        # backward error of LU with pivoting: round-off times growth, bound 1e-10
+        assert np.linalg.norm(res) <= 1e-10 * (np.linalg.norm(b) + np.linalg.norm(x))

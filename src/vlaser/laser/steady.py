@@ -47,6 +47,7 @@ when n ~ 1e7 sits next to populations ~ 1; see :func:`vlaser.cumulants._kernels.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -511,16 +512,37 @@ SHIFT_MODES = 6
 RITZ_TOL = 1e-6
 
 
-def _cluster_centres(ls: LaserSystem, p: np.ndarray) -> list[float]:
+#: Krylov vectors of the shift-invert search around a real (Ω = 0) and a complex shift:
+#: near Ω = 0 the wanted eigenvalues sit in a dense cluster (~45 real pair-correlation
+#: modes at K = 9), where 40 vectors need about 40 % fewer solves than 20 (measured
+#: along the K = 9 N scan, ``benchmarks/RESULTS.md``); elsewhere 20 are cheaper.
+SHIFT_NCV_REAL = 40
+SHIFT_NCV = 20
+
+
+def _cluster_centres(ls: GroupLaserSystem, p: np.ndarray, start: dict | None = None) -> list[float]:
     """Frequencies Ω ≥ 0 (Γ3) near which the rightmost eigenvalues of a group system
     lie: the imaginary parts of the rightmost eigenvalues of the one-group laser at
     the homogeneous point (:meth:`GroupLaserSystem.homogeneous`; the spread moves
-    them by about the Doppler width), at most :data:`SHIFT_CENTRES` distinct ones."""
+    them by about the Doppler width), at most :data:`SHIFT_CENTRES` distinct ones.
+
+    ``start`` (the dict of :func:`_global_rightmost` along a grid) keeps the one-group
+    fixed point; the next point's is Newton from it (same tolerance :data:`TOL`; kept
+    only if it converges to a physical state), else the search from scratch.
+    """
     one = ls.one_group()
     p1 = ls.single_params(ls.homogeneous(p))
-    x1, ok, *_ = _solve_point(one, p1, solver=SteadySolver(integration_steps=0))
+    x1, ok = None, False
+    prev = None if start is None else start.pop("one-group", None)
+    if prev is not None and prev.shape == (one.compiled.n_real,):
+        x1, ok, *_ = one.compiled.point(p1).newton(prev, tol=TOL)
+        ok = bool(ok) and _physical(one, x1)
+    if not ok:
+        x1, ok, *_ = _solve_point(one, p1, solver=SteadySolver(integration_steps=0))
     if not ok:
         return [0.0]
+    if start is not None:
+        start["one-group"] = np.array(x1)
     w = np.linalg.eigvals(one.compiled.point(p1).jac(x1))
     w = w[w.imag >= -1e-12]
     centres: list[float] = []
@@ -532,6 +554,45 @@ def _cluster_centres(ls: LaserSystem, p: np.ndarray) -> list[float]:
     return centres
 
 
+def _shifted_lu(a: Any, sigma: complex, start: dict | None) -> Callable[[np.ndarray], np.ndarray]:
+    """Sparse LU of J − σ (diagonal pivots, as SuperLU chooses them with
+    ``diag_pivot_thresh=0``) as a function ``b -> (J − σ)⁻¹ b``.
+
+    The fill-reducing column order (minimum degree on Jᵀ + J) is about half the
+    cost of one factorization at K = 9; the Jacobian's structure is the same at every
+    point (up to entries that vanish), so ``start`` (kept along a grid) stores the
+    first order and the next factorizations apply it to J − σ and factor in the
+    natural order (the same fill, ~10 ms instead of ~20 ms real, ~14 instead of ~25
+    complex, on the sandbox). Where that fails (a zero pivot) or fills in more than
+    twice, the order is computed again.
+    """
+    import scipy.sparse as sps
+    import scipy.sparse.linalg as spla
+
+    shifted = sps.csc_matrix(a - sigma * sps.identity(a.shape[0], format="csc"))
+    opts = {"diag_pivot_thresh": 0.0, "options": {"SymmetricMode": True}}
+    order = None if start is None else start.get("lu-order")
+    if order is not None and order[0].size == a.shape[0]:
+        q, inv, fill = order
+        try:
+            lu = spla.splu(sps.csc_matrix(shifted[inv][:, inv]), permc_spec="NATURAL", **opts)
+        except RuntimeError:  # a zero pivot in that order
+            lu = None
+        if lu is not None and lu.L.nnz + lu.U.nnz <= 2 * fill:
+
+            def solve_ordered(b: np.ndarray, lu: Any = lu, q: np.ndarray = q) -> np.ndarray:
+                return lu.solve(np.asarray(b, shifted.dtype)[inv])[q]
+
+            return solve_ordered
+    lu = spla.splu(shifted, permc_spec="MMD_AT_PLUS_A", **opts)
+    if start is not None and np.array_equal(lu.perm_r, lu.perm_c):  # diagonal pivots
+        q = np.asarray(lu.perm_c)
+        inv = np.empty_like(q)
+        inv[q] = np.arange(q.size)
+        start["lu-order"] = (q, inv, lu.L.nnz + lu.U.nnz)
+    return lambda b, lu=lu: lu.solve(np.asarray(b, shifted.dtype))
+
+
 def _global_rightmost(
     ls: LaserSystem, p: np.ndarray, jac: Any, start: dict | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -539,35 +600,33 @@ def _global_rightmost(
 
     Group systems: shift-invert Arnoldi (ARPACK, sparse complex LU of J − σ) around
     σ = 0.01 + iΩ (Γ3; real σ = 0.01 for Ω < 0.05) for each cluster centre Ω of
-    :func:`_cluster_centres`, the
-    :data:`SHIFT_MODES` eigenvalues nearest each, tol :data:`RITZ_TOL`. Otherwise, or
-    where that fails, ARPACK 'LR' (60 Krylov vectors; it converges slowly, or not at
-    all below threshold, where eigenvalues ~1e-3 Γ3 sit in a spectrum ~10 Γ3 wide),
-    then the dense eigen-decomposition.
+    :func:`_cluster_centres`, the :data:`SHIFT_MODES` eigenvalues nearest each, tol
+    :data:`RITZ_TOL`, :data:`SHIFT_NCV_REAL` or :data:`SHIFT_NCV` Krylov vectors.
+    Otherwise, or where that fails, ARPACK 'LR' (60 Krylov vectors; it converges
+    slowly, or not at all below threshold, where eigenvalues ~1e-3 Γ3 sit in a
+    spectrum ~10 Γ3 wide), then the dense eigen-decomposition.
 
-    ``start`` (a dict kept along a scan) holds, per centre, the sum of the previous
-    point's Ritz vectors there; it is ARPACK's start vector at the next point (about
-    half the solves near a neighbour; the convergence test is unchanged, so only the
-    cost depends on it).
+    ``start`` (a dict kept along a scan) carries what the next point can reuse
+    without changing the eigenproblem or ARPACK's convergence test: per centre, the
+    sum of the previous point's Ritz vectors (ARPACK's start vector, about half the
+    solves near a neighbour); the one-group fixed point of :func:`_cluster_centres`
+    (Newton from it); the column order of the LU (:func:`_shifted_lu`).
     """
     import scipy.sparse as sps
     import scipy.sparse.linalg as spla
 
     if isinstance(ls, GroupLaserSystem):
         a = sps.csc_matrix(jac)
-        eye = sps.identity(a.shape[0], format="csc")
         ws, vs = [], []
         try:
-            for c in _cluster_centres(ls, p):
+            for c in _cluster_centres(ls, p, start):
                 sigma = 0.01 + 1j * c if c > 0.05 else 0.01  # real LU near Ω = 0
-                shifted = sps.csc_matrix(a - sigma * eye)
-                lu = spla.splu(shifted, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0)
-                op = spla.LinearOperator(
-                    a.shape, matvec=lambda v, lu=lu, d=shifted.dtype: lu.solve(np.asarray(v, d)),
-                    dtype=shifted.dtype,
-                )  # fmt: skip
-                v0 = _start_vector(start, c, shifted.dtype, a.shape[0])
-                mu, v = spla.eigs(op, k=SHIFT_MODES, which="LM", ncv=20, tol=RITZ_TOL,
+                solve = _shifted_lu(a, sigma, start)
+                dtype = np.result_type(a.dtype, type(sigma))
+                op = spla.LinearOperator(a.shape, matvec=solve, dtype=dtype)
+                v0 = _start_vector(start, c, dtype, a.shape[0])
+                ncv = SHIFT_NCV_REAL if np.imag(sigma) == 0 else SHIFT_NCV
+                mu, v = spla.eigs(op, k=SHIFT_MODES, which="LM", ncv=ncv, tol=RITZ_TOL,
                                   maxiter=300, v0=v0)  # fmt: skip
                 ws.append(sigma + 1.0 / mu)
                 vs.append(v)
@@ -587,9 +646,10 @@ def _global_rightmost(
 
 def _start_vector(start: dict | None, centre: float, dtype: Any, n: int) -> np.ndarray | None:
     """The stored start vector of the nearest centre (within 0.05 Γ3), or ``None``."""
-    if not start:
+    keys = [] if not start else [k for k in start if isinstance(k, float)]
+    if not keys:
         return None
-    near = min(start, key=lambda c: abs(c - centre))
+    near = min(keys, key=lambda c: abs(c - centre))
     v = start[near]
     if abs(near - centre) > 0.05 or v.shape != (n,):
         return None
