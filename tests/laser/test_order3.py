@@ -12,6 +12,8 @@ import json
 import numpy as np
 import pytest
 
+from vlaser import DEFAULT_GAMMA2 as G2
+from vlaser import LaserParams
 from vlaser.laser.equations import laser_equations
 
 
@@ -85,6 +87,21 @@ def test_dynamics_writes_traces_and_classifies(run_cli, tmp_path):
     with xr.open_dataset(out_nc) as ds:
         assert ds.photons.size == 51 and np.all(np.isfinite(ds.photons.values))
     assert "long_time" in json.dumps(d) or "class" in json.dumps(d)
+
+
+@pytest.mark.parametrize("samples", [3, 5, 9])
+def test_few_samples_are_classified_without_empty_blocks(samples):
+    """With fewer sample intervals than the 8 blocks of the criterion the classification
+    uses as many blocks as intervals (it used to fail on empty blocks); below 3 it says
+    that the samples are too few."""
+    from vlaser.laser.dynamics import CLASSES, evolve
+
+    lp = LaserParams.paper(atoms=20000, nu2=10 * G2, nu3=10 * G2)
+    r = evolve(lp, 2, 300.0, samples=samples)
+    assert r.long_time.kind in CLASSES
+    assert np.isfinite(r.long_time.mean_photons)
+    if samples == 3:
+        assert "too few" in r.long_time.detail
 
 
 def test_dynamics_projective_flag_records_its_jumps(run_cli):

@@ -528,7 +528,19 @@ def classify(
             detail=f"n settles at {nbar:.6g} (range {rng:.3g} over the window)",
             **base,
         )
-    blocks = np.array_split(sel, BLOCKS)
+    # up to BLOCKS blocks, never an empty one (few samples: as many as intervals)
+    n_blocks = min(BLOCKS, sel.size)
+    if n_blocks < 3:
+        return LongTime(
+            "irregular",
+            period=period,
+            detail=(
+                f"n moves (range {rng:.4g} around {nbar:.6g}) but {sel.size} sample "
+                f"interval(s) are too few to tell a cycle from a drift: store more samples"
+            ),
+            **base,
+        )
+    blocks = np.array_split(sel, n_blocks)
     m_b = np.array([np.sum(dt[b] * n_mean[b]) / np.sum(dt[b]) for b in blocks])
     e_b = np.array([np.max(n_max[b]) - np.min(n_min[b]) for b in blocks])
     e_bar = float(np.mean(e_b))
@@ -543,7 +555,7 @@ def classify(
         return LongTime(
             "limit-cycle", period=period, detail=f"steady oscillation{per}: {nums}", **base
         )
-    idx = np.arange(BLOCKS, dtype=float)
+    idx = np.arange(n_blocks, dtype=float)
 
     def trend(y: np.ndarray) -> float:
         if np.ptp(y) == 0:
