@@ -86,6 +86,11 @@ class Projective:
         tol: Relative local error allowed per jump (the envelope's tolerance).
         warmup: Periods integrated exactly at the start (period detection).
         final: Periods integrated exactly at the end (>= 16: the period of n).
+        min_jump: Smallest jump taken (periods); shorter allowed jumps are integrated.
+        floquet: Switch to the linearised stroboscopic map (the monodromy matrix) once
+            the envelope allows jumps of 2·``min_jump``.
+        floquet_inner: Periods per window in that mode (>= 2).
+        floquet_max_jump: Largest jump in that mode (periods).
     """
 
     inner: int = 10
@@ -125,6 +130,7 @@ class ProjectiveIntegration(Integration):
         jumps: Jumps taken.
         jumped_time: Time covered by jumps (1/Γ3); the rest was integrated.
         period: The stroboscopic period T at the end (1/Γ3).
+        rejected: Jumps undone (error above :data:`REJECT` or a blow-up) and integrated.
     """
 
     jumps: int = 0
