@@ -182,6 +182,56 @@ def _rotate(cs: CompiledSystem, x: np.ndarray, charge: np.ndarray, phase: float,
 _STATUS = {0: "done", 1: "step budget spent", 2: "blew up", 3: "step size underflow"}
 
 
+class _Bound:
+    """The shared-product right-hand side bound to one parameter point: the table
+    arguments every numba kernel of :mod:`vlaser.cumulants._integrate` takes
+    (``args``), and the RHS itself for one state (equations' own frame)."""
+
+    def __init__(self, cs: CompiledSystem, p: np.ndarray) -> None:
+        from vlaser.cumulants import _integrate
+
+        self._kernel = _integrate.rhs_shared
+        st = shared_tables(cs)
+        coef = np.asarray(cs.coefficients1(np.asarray(p, float).ravel()), dtype=complex)
+        re_of = cs._re_of.astype(np.int64)
+        im_of = np.full(cs.count, -1, dtype=np.int64)
+        im_of[cs._cplx] = cs._im_of_cplx
+        self.args = (
+            re_of, im_of, st.pre, st.last, np.ascontiguousarray(coef[st.coef_index]),
+            st.grp, st.prod, st.eq_ptr,
+        )  # fmt: skip
+        self._v = np.empty(2 * cs.count + 1, dtype=np.complex128)
+        self._pv = np.empty(st.pre.size, dtype=np.complex128)
+
+    def rhs(self, x: np.ndarray) -> np.ndarray:
+        """f(x), real ``(n_real,)``."""
+        out = np.empty(np.shape(x)[-1])
+        self._kernel(np.ascontiguousarray(x, dtype=float), *self.args, self._v, self._pv, out)
+        return out
+
+    def first_step(self, x: np.ndarray, scale: float, room: float) -> float:
+        """A first trial step: a small fraction of the fastest rate scale at ``x``,
+        within [1e-6, ``room``]."""
+        h = 1e-3 * scale / max(float(np.max(np.abs(self.rhs(x)))), 1e-12)
+        return float(min(max(h, 1e-6), room))
+
+
+def _new_tail() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """An empty (t, n) ring buffer of :data:`TAIL` steps and its write position."""
+    return np.full(TAIL, np.nan), np.full(TAIL, np.nan), np.zeros(1, dtype=np.int64)
+
+
+def _tail_in_order(
+    tail_t: np.ndarray, tail_n: np.ndarray, tail_pos: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ring buffer's entries in time order."""
+    pos = int(tail_pos[0])
+    if pos >= TAIL:
+        roll = pos % TAIL
+        return np.roll(tail_t, -roll), np.roll(tail_n, -roll)
+    return tail_t[:pos], tail_n[:pos]
+
+
 def integrate(
     cs: CompiledSystem,
     p: np.ndarray,
@@ -228,12 +278,7 @@ def integrate(
     """
     from vlaser.cumulants import _integrate
 
-    st = shared_tables(cs)
-    coef = np.asarray(cs.coefficients1(np.asarray(p, float).ravel()), dtype=complex)
-    tcoef = np.ascontiguousarray(coef[st.coef_index])
-    re_of = cs._re_of.astype(np.int64)
-    im_of = np.full(cs.count, -1, dtype=np.int64)
-    im_of[cs._cplx] = cs._im_of_cplx
+    bound = _Bound(cs, p)
     x = np.ascontiguousarray(x0, dtype=float)
     times = np.asarray(times, float)
     scale = 1.0 + float(np.max(np.abs(x)))
@@ -248,20 +293,10 @@ def integrate(
     omega = float(omega)
     if omega != 0.0:
         x = _rotate(cs, x, charge, omega * t0, +1)
-    tail_t = np.full(TAIL, np.nan)
-    tail_n = np.full(TAIL, np.nan)
-    tail_pos = np.zeros(1, dtype=np.int64)
+    tail_t, tail_n, tail_pos = _new_tail()
     xs = np.full((times.size, x.size), np.nan)
     stats = np.full((times.size, 6), np.nan)
-    # first step: a small fraction of the fastest rate scale
-    f0 = np.empty(x.size)
-    v = np.empty(2 * cs.count + 1, dtype=np.complex128)
-    pv = np.empty(st.pre.size, dtype=np.complex128)
-    _integrate.rhs_shared(
-        x, re_of, im_of, st.pre, st.last, tcoef, st.grp, st.prod, st.eq_ptr, v, pv, f0
-    )
-    h = 1e-3 * scale / max(float(np.max(np.abs(f0))), 1e-12)
-    h = float(min(max(h, 1e-6), times[0] - t0 if times.size else 1.0))
+    h = bound.first_step(x, scale, times[0] - t0 if times.size else 1.0)
     t = float(t0)
     steps = evals = 0
     status = 0
@@ -278,14 +313,7 @@ def integrate(
             atol_v,
             int(max_steps - steps),
             blow,
-            re_of,
-            im_of,
-            st.pre,
-            st.last,
-            tcoef,
-            st.grp,
-            st.prod,
-            st.eq_ptr,
+            *bound.args,
             obs,
             tail_t,
             tail_n,
@@ -308,12 +336,7 @@ def integrate(
     if omega != 0.0:
         for k in range(times.size):
             xs[k] = _rotate(cs, xs[k], charge, omega * times[k], -1)
-    pos = int(tail_pos[0])
-    if pos >= TAIL:
-        roll = pos % TAIL
-        tt, tn = np.roll(tail_t, -roll), np.roll(tail_n, -roll)
-    else:
-        tt, tn = tail_t[:pos], tail_n[:pos]
+    tt, tn = _tail_in_order(tail_t, tail_n, tail_pos)
     return Integration(times, xs, stats, tt, tn, steps, evals, _STATUS[int(status)], float(t))
 
 

@@ -67,11 +67,12 @@ import numpy as np
 from vlaser.cumulants.compile import CompiledSystem
 from vlaser.cumulants.integrate import (
     _STATUS,
-    TAIL,
     Integration,
+    _Bound,
+    _new_tail,
     _rotate,
     _tableau,
-    shared_tables,
+    _tail_in_order,
 )
 
 
@@ -156,20 +157,25 @@ def _detrended(t: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray] | 
     return tt, y
 
 
-def dominant_period(t: np.ndarray, n: np.ndarray) -> float | None:
+def dominant_period(t: np.ndarray, n: np.ndarray, detrend: bool = True) -> float | None:
     """Dominant period of a trace n(t) sampled at increasing, uneven times: the largest
-    Fourier peak of the linearly detrended, uniformly resampled trace (Hann window);
-    ``None`` without a full oscillation."""
-    got = _detrended(t, n)
-    if got is None:
+    Fourier peak of the uniformly resampled trace, less its mean (and, with
+    ``detrend``, its least-squares line), Hann window; ``None`` without a full
+    oscillation (or with fewer than 16 finite samples, or no motion left)."""
+    ok = np.isfinite(t) & np.isfinite(n)
+    tt, nn = t[ok], n[ok]
+    if tt.size < 16 or tt[-1] <= tt[0]:
         return None
-    tt, y = got
+    y = nn - np.polyval(np.polyfit(tt - tt[0], nn, 1), tt - tt[0]) if detrend else nn
     grid = np.linspace(tt[0], tt[-1], 4 * tt.size)
     yy = np.interp(grid, tt, y)
-    spec = np.abs(np.fft.rfft((yy - yy.mean()) * np.hanning(yy.size)))
+    yy = yy - yy.mean()
+    if np.max(np.abs(yy)) <= 1e-12 * max(1.0, float(np.max(np.abs(nn)))):
+        return None
+    spec = np.abs(np.fft.rfft(yy * np.hanning(yy.size)))
     freqs = np.fft.rfftfreq(yy.size, d=float(grid[1] - grid[0]))
     j = int(np.argmax(spec[1:])) + 1
-    if j <= 1:
+    if j <= 1:  # no full oscillation in the trace
         return None
     return float(1.0 / freqs[j])
 
@@ -298,12 +304,7 @@ def integrate_projective(
     from vlaser.cumulants import _integrate
 
     cfg = settings if settings is not None else Projective()
-    st = shared_tables(cs)
-    coef = np.asarray(cs.coefficients1(np.asarray(p, float).ravel()), dtype=complex)
-    tcoef = np.ascontiguousarray(coef[st.coef_index])
-    re_of = cs._re_of.astype(np.int64)
-    im_of = np.full(cs.count, -1, dtype=np.int64)
-    im_of[cs._cplx] = cs._im_of_cplx
+    bound = _Bound(cs, p)
     x = np.ascontiguousarray(x0, dtype=float)
     times = np.asarray(times, float)
     t1 = float(times[-1])
@@ -323,21 +324,11 @@ def integrate_projective(
         (states (pump frame), stats, status, t reached, tail t, tail n)."""
         y = _rotate(cs, xp, charge, omega * ta, +1) if omega != 0.0 else xp.copy()
         if state["h"] is None:
-            f0 = np.empty(y.size)
-            v = np.empty(2 * cs.count + 1, dtype=np.complex128)
-            pv = np.empty(st.pre.size, dtype=np.complex128)
-            _integrate.rhs_shared(
-                xp, re_of, im_of, st.pre, st.last, tcoef, st.grp, st.prod, st.eq_ptr, v, pv, f0
-            )
-            h = 1e-3 * scale / max(float(np.max(np.abs(f0))), 1e-12)
-            state["h"] = float(min(max(h, 1e-6), tl[0] - ta))
-        tail_t = np.full(TAIL, np.nan)
-        tail_n = np.full(TAIL, np.nan)
-        tail_pos = np.zeros(1, dtype=np.int64)
+            state["h"] = bound.first_step(xp, scale, tl[0] - ta)
+        tail_t, tail_n, tail_pos = _new_tail()
         xs, stats, h, s, e, status, t_at = _integrate.erk(
             y, ta, tl, state["h"], float(rtol), atol_v, int(max_steps - state["steps"]), blow,
-            re_of, im_of, st.pre, st.last, tcoef, st.grp, st.prod, st.eq_ptr, obs,
-            tail_t, tail_n, tail_pos, charge, omega, *tab,
+            *bound.args, obs, tail_t, tail_n, tail_pos, charge, omega, *tab,
         )  # fmt: skip
         state["h"] = float(h)
         state["steps"] += int(s)
@@ -346,12 +337,7 @@ def integrate_projective(
             for k in range(tl.size):
                 if np.isfinite(xs[k, 0]):
                     xs[k] = _rotate(cs, xs[k], charge, omega * tl[k], -1)
-        pos = int(tail_pos[0])
-        if pos >= TAIL:
-            roll = pos % TAIL
-            tt, tn = np.roll(tail_t, -roll), np.roll(tail_n, -roll)
-        else:
-            tt, tn = tail_t[:pos], tail_n[:pos]
+        tt, tn = _tail_in_order(tail_t, tail_n, tail_pos)
         return xs, stats, int(status), float(t_at), tt, tn
 
     xs_out = np.full((times.size, x.size), np.nan)
@@ -417,19 +403,13 @@ def integrate_projective(
         if found is not None and found < 0.5 * (t - t0):
             found = fundamental_period(tail_t, tail_n, found)
             T = shift_period(tail_t, tail_n, found, within=0.1) or found
-        v_work = np.empty(2 * cs.count + 1, dtype=np.complex128)
-        pv_work = np.empty(st.pre.size, dtype=np.complex128)
 
         def envelope(xk: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
             """(slope without the motion along the orbit, time shift δ, scale) from the
             window's last two stroboscopic states: s = x_K − x_{K−1} ≈ f(x_K)·δ + s⊥,
             δ = T − T_true (phase condition: least squares in the scaled norm)."""
-            xe = np.ascontiguousarray(xk[-1])
-            f = np.empty(xe.size)
-            _integrate.rhs_shared(
-                xe, re_of, im_of, st.pre, st.last, tcoef, st.grp, st.prod, st.eq_ptr,
-                v_work, pv_work, f,
-            )  # fmt: skip
+            xe = xk[-1]
+            f = bound.rhs(xe)
             sc = cfg.tol * np.maximum(np.abs(xe), 1e-3 * float(np.max(np.abs(xe))))
             sl = xk[-1] - xk[-2]
             ff = float(np.sum((f / sc) ** 2))
@@ -457,15 +437,7 @@ def integrate_projective(
                     return None
                 cols[:, i] = (got_i[0][0] - p0) / eps
             state["h"] = h_keep
-            return _Floquet.of(cols, flow(p0))
-
-        def flow(xe: np.ndarray) -> np.ndarray:
-            f = np.empty(xe.size)
-            _integrate.rhs_shared(
-                np.ascontiguousarray(xe), re_of, im_of, st.pre, st.last, tcoef, st.grp,
-                st.prod, st.eq_ptr, v_work, pv_work, f,
-            )  # fmt: skip
-            return f
+            return _Floquet.of(cols, bound.rhs(p0))
 
         have_slope = False
         m_next = 0  # allowed jump (periods); below cfg.min_jump no jump is taken

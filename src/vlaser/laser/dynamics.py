@@ -457,22 +457,11 @@ def initial_state(
 
 
 def _period(tail_t: np.ndarray, tail_n: np.ndarray) -> float | None:
-    """Dominant period of n(t) over the buffered last steps (largest Fourier peak)."""
-    ok = np.isfinite(tail_t) & np.isfinite(tail_n)
-    tt, nn = tail_t[ok], tail_n[ok]
-    if tt.size < 16 or tt[-1] <= tt[0]:
-        return None
-    grid = np.linspace(tt[0], tt[-1], 4 * tt.size)
-    y = np.interp(grid, tt, nn)
-    y = y - y.mean()
-    if np.max(np.abs(y)) <= 1e-12 * max(1.0, float(np.max(np.abs(nn)))):
-        return None
-    spec = np.abs(np.fft.rfft(y * np.hanning(y.size)))
-    freqs = np.fft.rfftfreq(y.size, d=float(grid[1] - grid[0]))
-    j = int(np.argmax(spec[1:])) + 1
-    if j <= 1:  # no full oscillation in the buffer
-        return None
-    return float(1.0 / freqs[j])
+    """Dominant period of n(t) over the buffered last steps (largest Fourier peak of
+    the trace less its mean, :func:`~vlaser.cumulants.projective.dominant_period`)."""
+    from vlaser.cumulants.projective import dominant_period
+
+    return dominant_period(tail_t, tail_n, detrend=False)
 
 
 def classify(
@@ -711,38 +700,23 @@ def evolve(
     )
     cb = None if progress is None else (lambda t_now: progress(t_now - t0, t1 - t0))
     start = time.perf_counter()
+    common = dict(
+        t0=t0,
+        rtol=float(rtol),
+        max_steps=int(max_steps),
+        observables=obs,
+        progress=cb,
+        charges=ls.charges,
+        omega=omega,
+        method=method,
+    )
     if projective is not None:
+        period = _period_guess(ls, p, x0)
         res = integrate_projective(
-            ls.compiled,
-            p,
-            x0,
-            times[1:],
-            t0=t0,
-            rtol=float(rtol),
-            period=_period_guess(ls, p, x0),
-            settings=projective,
-            max_steps=int(max_steps),
-            observables=obs,
-            progress=cb,
-            charges=ls.charges,
-            omega=omega,
-            method=method,
+            ls.compiled, p, x0, times[1:], period=period, settings=projective, **common
         )
     else:
-        res = integrate(
-            ls.compiled,
-            p,
-            x0,
-            times[1:],
-            t0=t0,
-            rtol=float(rtol),
-            max_steps=int(max_steps),
-            observables=obs,
-            progress=cb,
-            charges=ls.charges,
-            omega=omega,
-            method=method,
-        )
+        res = integrate(ls.compiled, p, x0, times[1:], **common)
     wall = time.perf_counter() - start
     xs = np.vstack([x0[None, :], res.x])
     with np.errstate(invalid="ignore", over="ignore"):
