@@ -205,7 +205,8 @@ def scan9(point, steady_state) -> None:
     )
     st.growth_rate = grow
     # What the check carries along the grid (start vectors, LU order, one-group point)
-    # must not change its result: every point again with a cold check (nothing reused).
+    # must not change its result: every point again with a cold check (no start vectors,
+    # no one-group point carried; the LU column order is the system's, as for Newton).
     pv = ls.param_array(grid)
     t = time.perf_counter()
     cold = np.array([grow(ls, pv[i], res.x[i])[0] for i in range(len(pv))])

@@ -344,24 +344,6 @@ class GroupSystem:
     def names(self) -> list[str]:
         return [f"⟨{m.text()}⟩" for m in self.averages]
 
-    def elimination_order(self, layout: Layout) -> list[int]:
-        """Real variables in sparse-LU elimination order: the averages of two (or
-        more) groups first, grouped by their groups (each block couples only to its
-        own groups' one-group averages, so eliminating it fills in only those), then
-        the one-group and cavity averages."""
-
-        def key(k: int) -> tuple:
-            groups = tuple(sorted({a[0].name for a in self.averages[k].atoms}))
-            return (0, groups) if len(groups) >= 2 else (1, ())
-
-        out: list[int] = []
-        for k in sorted(range(len(self.averages)), key=key):
-            re, im = layout.slots[k]
-            out.append(re)
-            if im >= 0:
-                out.append(im)
-        return out
-
     def text(self) -> str:
         """A summary line per average (the equations live in the template)."""
         return "\n".join(self.names())

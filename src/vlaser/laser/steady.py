@@ -47,14 +47,13 @@ when n ~ 1e7 sits next to populations ~ 1; see :func:`vlaser.cumulants._kernels.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from vlaser.cumulants import _kernels
-from vlaser.cumulants.compile import Factorization
+from vlaser.cumulants.compile import Factorization, ordered_lu
 from vlaser.errors import ParameterError
 from vlaser.laser import ensemble
 from vlaser.laser.equations import GroupLaserSystem, LaserSystem, group_equations, laser_equations
@@ -554,45 +553,6 @@ def _cluster_centres(ls: GroupLaserSystem, p: np.ndarray, start: dict | None = N
     return centres
 
 
-def _shifted_lu(a: Any, sigma: complex, start: dict | None) -> Callable[[np.ndarray], np.ndarray]:
-    """Sparse LU of J − σ (diagonal pivots, as SuperLU chooses them with
-    ``diag_pivot_thresh=0``) as a function ``b -> (J − σ)⁻¹ b``.
-
-    The fill-reducing column order (minimum degree on Jᵀ + J) is about half the
-    cost of one factorization at K = 9; the Jacobian's structure is the same at every
-    point (up to entries that vanish), so ``start`` (kept along a grid) stores the
-    first order and the next factorizations apply it to J − σ and factor in the
-    natural order (the same fill, ~10 ms instead of ~20 ms real, ~14 instead of ~25
-    complex, on the sandbox). Where that fails (a zero pivot) or fills in more than
-    twice, the order is computed again.
-    """
-    import scipy.sparse as sps
-    import scipy.sparse.linalg as spla
-
-    shifted = sps.csc_matrix(a - sigma * sps.identity(a.shape[0], format="csc"))
-    opts = {"diag_pivot_thresh": 0.0, "options": {"SymmetricMode": True}}
-    order = None if start is None else start.get("lu-order")
-    if order is not None and order[0].size == a.shape[0]:
-        q, inv, fill = order
-        try:
-            lu = spla.splu(sps.csc_matrix(shifted[inv][:, inv]), permc_spec="NATURAL", **opts)
-        except RuntimeError:  # a zero pivot in that order
-            lu = None
-        if lu is not None and lu.L.nnz + lu.U.nnz <= 2 * fill:
-
-            def solve_ordered(b: np.ndarray, lu: Any = lu, q: np.ndarray = q) -> np.ndarray:
-                return lu.solve(np.asarray(b, shifted.dtype)[inv])[q]
-
-            return solve_ordered
-    lu = spla.splu(shifted, permc_spec="MMD_AT_PLUS_A", **opts)
-    if start is not None and np.array_equal(lu.perm_r, lu.perm_c):  # diagonal pivots
-        q = np.asarray(lu.perm_c)
-        inv = np.empty_like(q)
-        inv[q] = np.arange(q.size)
-        start["lu-order"] = (q, inv, lu.L.nnz + lu.U.nnz)
-    return lambda b, lu=lu: lu.solve(np.asarray(b, shifted.dtype))
-
-
 def _global_rightmost(
     ls: LaserSystem, p: np.ndarray, jac: Any, start: dict | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -610,7 +570,8 @@ def _global_rightmost(
     without changing the eigenproblem or ARPACK's convergence test: per centre, the
     sum of the previous point's Ritz vectors (ARPACK's start vector, about half the
     solves near a neighbour); the one-group fixed point of :func:`_cluster_centres`
-    (Newton from it); the column order of the LU (:func:`_shifted_lu`).
+    (Newton from it). The LU's column order is the system's
+    (:attr:`~vlaser.cumulants.compile.CompiledSystem.lu_orders`, shared with Newton).
     """
     import scipy.sparse as sps
     import scipy.sparse.linalg as spla
@@ -621,7 +582,7 @@ def _global_rightmost(
         try:
             for c in _cluster_centres(ls, p, start):
                 sigma = 0.01 + 1j * c if c > 0.05 else 0.01  # real LU near Ω = 0
-                solve = _shifted_lu(a, sigma, start)
+                solve = ordered_lu(a, sigma, ls.compiled.lu_orders)
                 dtype = np.result_type(a.dtype, type(sigma))
                 op = spla.LinearOperator(a.shape, matvec=solve, dtype=dtype)
                 v0 = _start_vector(start, c, dtype, a.shape[0])

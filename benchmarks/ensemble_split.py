@@ -1,0 +1,75 @@
+"""K = 9 ensemble: the fixed point and the stability check timed apart.
+
+Run: ``OPENBLAS_NUM_THREADS=1 python benchmarks/ensemble_split.py`` (prints markdown
+rows for ``benchmarks/RESULTS.md``). For a before/after comparison run it once per
+tree in the same session, e.g. ``PYTHONPATH=/path/to/old/src python ...``.
+
+Point: N = 1000 and 50000, ν2 = ν3 = 10Γ2, Doppler FWHM 120Γ2, K = 9 classes; scan:
+100 points N = 500..50000. "fixed point only" replaces the stability check
+(``steady.growth_rate``) by a stub in this process, so the rows split the cost of
+:func:`vlaser.laser.steady_state` into its two parts; the results of the full runs
+(photons, growth rates) are printed so two trees can be compared.
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+
+import numpy as np
+
+
+def main() -> None:
+    import vlaser
+    from vlaser import DEFAULT_GAMMA2 as G2
+    from vlaser import LaserParams
+    from vlaser.laser import steady as st
+    from vlaser.laser import steady_state
+    from vlaser.laser.equations import group_equations
+
+    print(f"# {platform.node()} {time.strftime('%Y-%m-%d %H:%M')} vlaser from {vlaser.__file__}")
+    ls = group_equations(9)
+
+    def point(atoms):
+        return LaserParams.paper(
+            atoms=atoms, nu2=10 * G2, nu3=10 * G2, doppler_width=120 * G2, classes=9
+        )
+
+    steady_state(point(1000), dynamics=False, system=ls)  # numba and LU order warm
+    grid = point(np.linspace(500, 50000, 100).round())
+
+    def best(n: int) -> float:
+        out = float("inf")
+        for _ in range(3):
+            t = time.perf_counter()
+            steady_state(point(n), dynamics=False, system=ls)
+            out = min(out, time.perf_counter() - t)
+        return out * 1e3
+
+    full = {n: best(n) for n in (1000, 50000)}
+    t = time.perf_counter()
+    res = steady_state(grid, dynamics=False, system=ls)
+    scan = time.perf_counter() - t
+    grow = st.growth_rate
+    st.growth_rate = lambda ls, p, x, start=None: (-1.0, None)
+    try:
+        fixed = {n: best(n) for n in (1000, 50000)}
+        t = time.perf_counter()
+        steady_state(grid, dynamics=False, system=ls)
+        scan_fixed = time.perf_counter() - t
+    finally:
+        st.growth_rate = grow
+    print("| quantity (K = 9, W = 120Γ2) | with stability check | fixed point only |")
+    print("|---|---|---|")
+    for n in (1000, 50000):
+        print(f"| one steady state N = {n} (best of 3) | {full[n]:.1f} ms | {fixed[n]:.1f} ms |")
+    print(f"| 100-point N scan 500..50000 | {scan:.2f} s | {scan_fixed:.2f} s |")
+    print(
+        f"\nscan: converged {int(res.converged.sum())}, stable {int(res.stable.sum())}, "
+        f"max growth rate {float(np.max(res.max_growth_rate)):.12e} Γ3, photons at "
+        f"N = 50000 {float(res.photons[-1]):.10f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
