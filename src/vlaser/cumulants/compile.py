@@ -804,7 +804,7 @@ def ordered_lu(a: Any, sigma: complex = 0.0, store: dict | None = None) -> Calla
             lu = spla.splu(sps.csc_matrix(shifted[inv][:, inv]), permc_spec="NATURAL", **opts)
         except RuntimeError:  # a zero pivot in that order
             lu = None
-        if lu is not None and lu.L.nnz + lu.U.nnz <= 2 * fill:
+        if lu is not None and lu.nnz <= 2 * fill:  # (lu.L, lu.U would copy: ~2.4 ms)
 
             def solve_ordered(b: np.ndarray, lu: Any = lu, q: np.ndarray = q) -> np.ndarray:
                 return lu.solve(np.asarray(b, shifted.dtype)[inv])[q]
@@ -815,7 +815,7 @@ def ordered_lu(a: Any, sigma: complex = 0.0, store: dict | None = None) -> Calla
         q = np.asarray(lu.perm_c)
         inv = np.empty_like(q)
         inv[q] = np.arange(q.size)
-        store[n] = (q, inv, lu.L.nnz + lu.U.nnz)
+        store[n] = (q, inv, lu.nnz)
     return lambda b, lu=lu: lu.solve(np.asarray(b, shifted.dtype))
 
 
